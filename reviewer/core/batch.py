@@ -1,0 +1,213 @@
+"""Score many photos on every core, in worker processes.
+
+A decoder that crashes (segfault in a native library) kills only its worker; the pool is rebuilt
+and the photos that were in flight are re-run one at a time, so only the guilty photo gets an
+error row. `ScoringJob` can be cancelled and re-prioritised from any thread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from reviewer.core.errors import PhotoError
+from reviewer.core.metadata import CaptureInfo
+from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
+from reviewer.core.scoring.base import Score
+
+
+@dataclass(slots=True)
+class PhotoResult:
+    """One photo's row: a score, or an error saying why there is none."""
+
+    path: Path
+    method: str
+    score: Score | None = None
+    width: int = 0  # full-resolution size, oriented
+    height: int = 0
+    info: CaptureInfo | None = None
+    error: str | None = None
+
+    @property
+    def verdict(self) -> Literal["sharp", "blurry", "error"]:
+        return "error" if self.score is None else self.score.verdict
+
+
+def score_file(
+    path: str | Path,
+    method: str = DEFAULT_METHOD,
+    threshold: float | None = None,
+    explain: bool = False,
+) -> PhotoResult:
+    """Decode and score one photo. Never raises for a bad photo: the error goes in the result."""
+    from reviewer.core.decode import load_working_image  # heavy imports stay in workers
+
+    path = Path(path)
+    scorer = get_scorer(method)
+    try:
+        photo = load_working_image(path)
+        score = scorer.score(photo, explain=explain)
+    except PhotoError as exc:
+        return PhotoResult(path, method, error=exc.reason)
+    except MemoryError:
+        return PhotoResult(path, method, error="not enough memory to decode this photo")
+    except Exception as exc:  # a bug or a library failure on this one file; the rest go on
+        return PhotoResult(path, method, error=f"unexpected {type(exc).__name__}: {exc}")
+    if threshold is not None:
+        score = score.at_threshold(threshold)
+    w, h = photo.original_size
+    return PhotoResult(path, method, score, w, h, photo.info)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+class ScoringJob:
+    """Scores `paths` in a process pool; iterate `results()` to get rows as they finish.
+
+    `cancel()` and `prioritize()` may be called from another thread while `results()` runs.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str | Path],
+        method: str = DEFAULT_METHOD,
+        threshold: float | None = None,
+        jobs: int | None = None,
+        explain: bool = False,
+    ) -> None:
+        get_scorer(method)  # fail early on an unknown method
+        self.method = method
+        self.threshold = threshold
+        self.jobs = max(1, jobs or default_jobs())
+        self.explain = explain
+        self._queue: deque[Path] = deque(Path(p) for p in paths)
+        self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        """Stop: queued photos are dropped, running workers are shut down."""
+        self._cancelled.set()
+        with self._lock:
+            self._queue.clear()
+            ex = self._executor
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+    def prioritize(self, paths: Iterable[str | Path]) -> None:
+        """Move these queued photos to the front (e.g. the ones on screen)."""
+        wanted = [Path(p) for p in paths]
+        with self._lock:
+            present = set(self._queue)
+            front = [p for p in wanted if p in present]
+            if not front:
+                return
+            front_set = set(front)
+            rest = [p for p in self._queue if p not in front_set]
+            self._queue = deque(front + rest)
+
+    def _next(self) -> Path | None:
+        with self._lock:
+            return self._queue.popleft() if self._queue else None
+
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        with self._lock:
+            self._executor = ex
+        return ex
+
+    def _submit(self, ex: ProcessPoolExecutor, path: Path) -> Future[PhotoResult]:
+        return ex.submit(score_file, path, self.method, self.threshold, self.explain)
+
+    def results(self) -> Iterator[PhotoResult]:
+        """Yield one result per photo, in completion order, until done or cancelled."""
+        window = 2 * self.jobs  # a little prefetch keeps workers busy; bounds crash suspects
+        ex = self._new_executor(self.jobs)
+        inflight: dict[Future[PhotoResult], Path] = {}
+        try:
+            while not self.cancelled:
+                while len(inflight) < window and (path := self._next()) is not None:
+                    try:
+                        inflight[self._submit(ex, path)] = path
+                    except (BrokenProcessPool, RuntimeError):
+                        with self._lock:
+                            self._queue.appendleft(path)
+                        break
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                broken = False
+                for fut in done:
+                    path = inflight.pop(fut)
+                    if fut.cancelled():
+                        continue
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        inflight[fut] = path  # re-examined below with the other suspects
+                if broken and not self.cancelled:
+                    suspects = list(inflight.values())
+                    inflight.clear()
+                    ex.shutdown(wait=True, cancel_futures=True)
+                    yield from self._isolate(suspects)
+                    ex = self._new_executor(self.jobs)
+        finally:
+            for fut in inflight:
+                fut.cancel()
+            ex.shutdown(wait=True, cancel_futures=True)
+
+    def _isolate(self, suspects: list[Path]) -> Iterator[PhotoResult]:
+        """Re-run each photo that was in flight when a worker died, alone, to find the culprit."""
+        for path in suspects:
+            if self.cancelled:
+                return
+            ex = self._new_executor(1)
+            try:
+                yield self._submit(ex, path).result()
+            except BrokenProcessPool:
+                yield PhotoResult(
+                    path, self.method,
+                    error="the decoder crashed on this file (corrupt or unsupported data)",
+                )
+            finally:
+                ex.shutdown(wait=True, cancel_futures=True)
+
+
+def score_files(
+    paths: Iterable[str | Path],
+    method: str = DEFAULT_METHOD,
+    threshold: float | None = None,
+    jobs: int | None = None,
+) -> Iterator[PhotoResult]:
+    """Score photos on `jobs` worker processes; yields results in completion order."""
+    job = ScoringJob(paths, method, threshold, jobs)
+    try:
+        yield from job.results()
+    finally:
+        job.cancel()

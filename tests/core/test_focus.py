@@ -1,0 +1,136 @@
+"""The focus scorer's promises, each on generated photos with known, physical blur."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reviewer.core.image import DecodedPhoto
+from reviewer.core.scoring import get_scorer
+from reviewer.core.scoring.base import Score
+from reviewer.core.scoring.focus import DEFAULT_THRESHOLD, radius_to_score
+from tests.imagegen import add_noise, bokeh, dead_leaves, defocus, expose, motion
+
+W, H = 1536, 1024
+
+
+def score(rgb: np.ndarray, explain: bool = False) -> Score:
+    h, w = rgb.shape[:2]
+    return get_scorer("focus").score(DecodedPhoto(rgb, (w, h)), explain=explain)
+
+
+@pytest.fixture(scope="module")
+def scene() -> np.ndarray:
+    return dead_leaves(W, H, seed=7)
+
+
+def test_default_threshold_is_documented_midpoint() -> None:
+    scorer = get_scorer("focus")
+    assert scorer.default_threshold == DEFAULT_THRESHOLD == 50.0
+    assert float(radius_to_score(0.0)) == 100.0
+    assert float(radius_to_score(10.0)) < 5.0
+
+
+def test_sharp_is_sharp_and_blurs_are_blurry(scene: np.ndarray) -> None:
+    sharp = score(scene)
+    assert sharp.verdict == "sharp" and sharp.blur_kind == "none"
+    for radius in (3, 5, 8):
+        s = score(defocus(scene, radius))
+        assert s.verdict == "blurry", (radius, s.value)
+        assert s.value < sharp.value
+    for length, angle in ((12, 0), (16, 60), (24, 135)):
+        s = score(motion(scene, length, angle))
+        assert s.verdict == "blurry", (length, angle, s.value)
+
+
+def test_more_blur_scores_lower(scene: np.ndarray) -> None:
+    values = [score(defocus(scene, r)).value for r in (1.5, 3, 6)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_blur_kind_hint(scene: np.ndarray) -> None:
+    assert score(defocus(scene, 5)).blur_kind == "defocus"
+    assert score(motion(scene, 20, 30)).blur_kind == "motion"
+
+
+def test_sharp_subject_before_blurred_background_is_sharp(scene: np.ndarray) -> None:
+    shallow = bokeh(scene, 8, (0.4, 0.35, 0.62, 0.65))  # ~7% of the frame in focus
+    all_blurred = defocus(scene, 8)
+    s = score(shallow, explain=True)
+    assert s.verdict == "sharp", s.value
+    assert score(all_blurred).verdict == "blurry"
+    # the heatmap shows where: the subject's tiles are sharper than the background's
+    assert s.maps is not None and s.maps.sharpness is not None
+    heat = s.maps.sharpness
+    th, tw = heat.shape
+    centre = heat[int(th * 0.4) : int(th * 0.6), int(tw * 0.45) : int(tw * 0.58)]
+    corner = np.nan_to_num(heat[: th // 4, : tw // 4], nan=0.0)  # no usable edge: not sharp
+    assert np.nanmean(centre) > corner.mean() + 30
+
+
+def test_motion_with_sharp_edges_along_it_is_still_blurry(scene: np.ndarray) -> None:
+    # edges parallel to the shake stay crisp; the worst direction must decide
+    s = score(motion(scene, 14, 0))
+    assert s.verdict == "blurry"
+
+
+def test_resolution_invariance(scene: np.ndarray) -> None:
+    big = cv2.resize(dead_leaves(4096, 2731, seed=11), None, fx=1, fy=1)
+    half = cv2.resize(big, (2048, 1365), interpolation=cv2.INTER_AREA)
+    # "24 MP" and "6 MP" versions of one photo reach the scorer at the same working size
+    a = score(cv2.resize(big, (2048, 1365), interpolation=cv2.INTER_AREA)).value
+    b = score(half).value
+    assert abs(a - b) < 1.0
+    blurred_big = defocus(big, 8)
+    c = score(cv2.resize(blurred_big, (2048, 1365), interpolation=cv2.INTER_AREA))
+    assert c.verdict == "blurry" and a >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("factor", [0.3, 1.6])
+def test_exposure_does_not_flip_the_verdict(scene: np.ndarray, factor: float) -> None:
+    assert score(expose(scene, factor)).verdict == "sharp"
+    assert score(expose(defocus(scene, 5), factor)).verdict == "blurry"
+
+
+def test_noise_is_not_detail(scene: np.ndarray) -> None:
+    soft = defocus(scene, 5)
+    noisy_soft = add_noise(soft, 8.0)
+    assert score(noisy_soft).verdict == "blurry"
+    assert score(add_noise(scene, 8.0)).verdict == "sharp"
+
+
+def test_exposure_problems_are_reported(scene: np.ndarray) -> None:
+    assert score(scene).exposure == "ok"
+    dark = scene.copy()
+    dark[:, : W // 2] = 0
+    assert score(dark).exposure == "dark"
+    bright = expose(scene, 6.0)
+    assert score(bright).exposure == "bright"
+
+
+def test_explanation_maps(scene: np.ndarray) -> None:
+    s = score(scene, explain=True)
+    assert s.maps is not None
+    assert s.maps.edges.shape == (H, W) == s.maps.edges_reblurred.shape
+    assert s.maps.reblurred_rgb is not None and s.maps.reblurred_rgb.shape == scene.shape
+    # a sharp photo loses much more edge energy to the re-blur than a blurry one
+    sharp_loss = s.details["edge_energy"] / s.details["edge_energy_reblurred"]
+    soft = score(defocus(scene, 5))
+    soft_loss = soft.details["edge_energy"] / soft.details["edge_energy_reblurred"]
+    assert sharp_loss > soft_loss * 1.3
+    assert 0 < s.details["blur_radius_px"] < soft.details["blur_radius_px"]
+    assert score(scene).maps is None  # maps only on request
+
+
+def test_featureless_frame_scores_zero() -> None:
+    flat = np.full((600, 900, 3), 120, np.uint8)
+    s = score(flat)
+    assert s.value == 0.0 and s.verdict == "blurry"
+
+
+def test_small_photo_is_judged_without_upsampling() -> None:
+    small = dead_leaves(640, 427, seed=5)
+    s = score(small)
+    assert s.verdict == "sharp"
+    assert score(defocus(small, 4)).verdict == "blurry"
