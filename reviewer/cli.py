@@ -195,8 +195,7 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         raise UsageError("--threshold must be a number")
     photos = collect_photos(args.paths, args.recursive)
     if not photos:
-        err.write("reviewer: no photos found\n")
-        return 0
+        err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
     order = {p: i for i, p in enumerate(photos)}
     job = ScoringJob(photos, args.method, args.threshold, args.jobs)
     progress = Progress(len(photos), err)

@@ -4,9 +4,9 @@ blurs (disk defocus, linear motion) applied in linear light, as cameras blur."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import numpy.typing as npt
-import cv2
 
 U8 = npt.NDArray[np.uint8]
 

@@ -39,9 +39,12 @@ from reviewer.core.scoring.common import (
 F32 = npt.NDArray[np.float32]
 
 SIGMA0 = 1.0  # re-blur, px at the working size
-NOISE_FACTOR = 8.0  # edges must be this many noise-gradient SDs strong (noise is not detail)
+OPERATOR_SIGMA = 0.5  # what a perfectly sharp edge measures (Sobel + pixel sampling), px
+NOISE_FACTOR = 6.0  # edges must be this many noise-gradient SDs strong (noise is not detail)
+NOISE_DEBIAS = 1.0  # noise-gradient SDs removed (in power) from each edge's gradient
 MIN_GRADIENT = 6.0  # grey levels per px; below this an edge is too faint to judge
 CLIP_MARGIN = 2  # px around clipped / crushed pixels where edges are not trusted
+CLIP_MASK_LUMA = 250  # at or above: clipped, or close enough to fake an edge
 STRONG_EDGE_FRACTION = 0.3  # of the 99th-percentile edge strength
 ORIENTATION_BINS = 4
 MIN_EDGES_PER_DIRECTION = 50
@@ -51,7 +54,8 @@ TILE = 64  # px at the working size, for the heatmap
 MIN_EDGES_PER_TILE = 8
 # Small photos are judged at their own size, but not below this long edge.
 MIN_REFERENCE_EDGE = 1280
-RADIUS_AT_THRESHOLD = 2.2  # disk-radius px at 2048 px that scores exactly 50
+COARSE_PASS_RADIUS = 3.0  # px at 2048: beyond this, measure again at half size
+RADIUS_AT_THRESHOLD = 1.9  # disk-radius px at 2048 px that scores exactly 50
 SCORE_STEEPNESS = 3.0
 DEFAULT_THRESHOLD = 50.0
 MOTION_ANISOTROPY = 2.0  # gradient anisotropy above which blur looks directional
@@ -142,10 +146,25 @@ class FocusMeasurement:
 def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMeasurement:
     """Measure the blur of the sharpest edges of a grey image at the working size."""
     h, w = gray_u8.shape
-    gray = gray_u8.astype(np.float32)
     # Blur sizes are expressed at a 2048 px long edge; small photos count at their own size,
     # but no smaller than MIN_REFERENCE_EDGE.
     to_reference = WORKING_LONG_EDGE / max(max(h, w), MIN_REFERENCE_EDGE)
+    m = _measure_at(gray_u8, to_reference, explain)
+    if m.radius > COARSE_PASS_RADIUS and min(h, w) >= 2 * TILE:
+        # A small re-blur cannot tell large blurs apart (the ratio tends to 1); at half size
+        # the same re-blur spans twice the original pixels.
+        half = cv2.resize(gray_u8, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False)
+        if math.isfinite(coarse.radius):
+            m.radius = max(m.radius, coarse.radius)
+    return m
+
+
+def _measure_at(
+    gray_u8: npt.NDArray[np.uint8], to_reference: float, explain: bool
+) -> FocusMeasurement:
+    h, w = gray_u8.shape
+    gray = gray_u8.astype(np.float32)
 
     noise = noise_sigma(gray)
     gx, gy = _gradient(gray)
@@ -156,9 +175,13 @@ def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMe
 
     # Edge points: local maxima of the gradient, strong against noise, away from clipping.
     local_max = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
-    # Sobel/8 on white noise: each component has SD 0.433 * sigma.
-    floor = max(MIN_GRADIENT, NOISE_FACTOR * 0.433 * noise)
-    bad = ((gray_u8 <= CRUSHED_LUMA) | (gray_u8 >= CLIPPED_LUMA)).astype(np.uint8)
+    # The noise floor is measured with the same operator as the edges, so noise that a
+    # camera's denoiser left spatially correlated (blotches a fine-scale estimate misses) is
+    # counted at its real strength: over mostly smooth frames the gradient magnitude is noise,
+    # Rayleigh-distributed with median 1.177 x the per-component SD.
+    noise_gradient = float(np.median(mag[::2, ::2])) / 1.177
+    floor = max(MIN_GRADIENT, NOISE_FACTOR * noise_gradient)
+    bad = ((gray_u8 <= CRUSHED_LUMA) | (gray_u8 >= CLIP_MASK_LUMA)).astype(np.uint8)
     bad = cv2.dilate(bad, np.ones((2 * CLIP_MARGIN + 1,) * 2, np.uint8))
     edge = local_max & (mag > floor) & (bad == 0)
     edge[:2, :] = False
@@ -177,9 +200,18 @@ def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMe
         ys, xs, g1 = ys[strong], xs[strong], g1[strong]
         g2 = mag_b[ys, xs]
         m.edges_used = int(ys.size)
-        ratio = np.maximum(g1 / np.maximum(g2, 1e-6), 1.0 + 1e-4)
-        # Edge blur (Gaussian sigma, operator blur included), in px at the reference size.
-        sigma = SIGMA0 / np.sqrt(ratio**2 - 1.0) * to_reference
+        # Noise adds power to the gradient that the re-blur removes, which would make weak
+        # edges look sharp: compare the signal's share only.
+        g1_signal = np.sqrt(np.maximum(g1**2 - (NOISE_DEBIAS * noise_gradient) ** 2, 1e-6))
+        ratio = np.maximum(g1_signal / np.maximum(g2, 1e-6), 1.0 + 1e-4)
+        # Edge blur (Gaussian sigma) in px at the working size, including the gradient
+        # operator's own blur; rescaled to the reference size without rescaling that part,
+        # so a perfectly sharp photo measures the same at any size.
+        sigma_here = SIGMA0 / np.sqrt(ratio**2 - 1.0)
+        sigma = np.sqrt(
+            np.maximum(sigma_here**2 - OPERATOR_SIGMA**2, 0.0) * to_reference**2
+            + OPERATOR_SIGMA**2
+        )
         angle = np.arctan2(gy[ys, xs], gx[ys, xs])
         obin = ((angle / np.pi * ORIENTATION_BINS + 0.5).astype(np.int64)) % ORIENTATION_BINS
         per_direction = [

@@ -1,0 +1,130 @@
+"""Accuracy of the three scorers on labelled real photos and a synthetic blur set.
+
+    bash bench/make_dev_set.sh            # once: builds bench/out/dev_synth
+    .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--jobs N]
+
+Labels come from each folder's labels.csv (`path,label,kind,...`; label sharp|blurry; kind
+bokeh/pan marks shallow depth-of-field shots, which are labelled sharp). Prints, per method and
+set: ROC AUC, balanced accuracy at the method's default threshold, the share of sharp photos and
+of shallow-DOF photos called blurry, and the targets for `focus`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reviewer.core.batch import ScoringJob  # noqa: E402
+from reviewer.core.scoring import METHODS, get_scorer  # noqa: E402
+
+SHALLOW_KINDS = {"bokeh", "pan"}
+TARGETS = {"auc": 0.97, "balanced": 0.93, "sharp_rejected": 0.05, "shallow_rejected": 0.10}
+
+
+@dataclass
+class Item:
+    path: Path
+    label: str
+    kind: str
+    subset: str
+
+
+def read_labels(folder: Path, subset: str) -> list[Item]:
+    with open(folder / "labels.csv", newline="") as fh:
+        return [Item(folder / r["path"], r["label"], r.get("kind", ""), subset)
+                for r in csv.DictReader(fh)]
+
+
+def roc_auc(sharp: np.ndarray, blurry: np.ndarray) -> float:
+    """P(score of a sharp photo > score of a blurry one), ties counting half."""
+    if not len(sharp) or not len(blurry):
+        return float("nan")
+    greater = (sharp[:, None] > blurry[None, :]).sum()
+    ties = (sharp[:, None] == blurry[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(sharp) * len(blurry)))
+
+
+def figures(items: list[Item], scores: dict[Path, float], threshold: float) -> dict[str, float]:
+    s = np.array([scores[i.path] for i in items if i.label == "sharp"])
+    b = np.array([scores[i.path] for i in items if i.label == "blurry"])
+    shallow = np.array([scores[i.path] for i in items if i.kind in SHALLOW_KINDS])
+    tnr = float((s >= threshold).mean()) if len(s) else float("nan")
+    tpr = float((b < threshold).mean()) if len(b) else float("nan")
+    return {
+        "n": len(items), "auc": roc_auc(s, b),
+        "balanced": 0.5 * (tpr + tnr), "blurry_found": tpr,
+        "sharp_rejected": 1 - tnr,
+        "shallow_rejected": float((shallow < threshold).mean()) if len(shallow) else float("nan"),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "photos" / "real")
+    ap.add_argument("--synth", type=Path, default=ROOT / "bench" / "out" / "dev_synth")
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS))
+    args = ap.parse_args()
+
+    items: list[Item] = []
+    for folder, name in ((args.real, "real"), (args.synth, "synthetic")):
+        if (folder / "labels.csv").is_file():
+            items += read_labels(folder, name)
+        else:
+            print(f"(skipping {name}: no {folder}/labels.csv; see bench/make_dev_set.sh)")
+    if not items:
+        return 1
+    subsets = {"real": [i for i in items if i.subset == "real"],
+               "synthetic": [i for i in items if i.subset == "synthetic"], "all": items}
+
+    print(f"{'method':11s} {'set':10s} {'n':>4s} {'AUC':>6s} {'bal.acc':>7s} {'blurry':>7s} "
+          f"{'sharp':>7s} {'shallow':>7s} {'time':>6s}")
+    print(f"{'':11s} {'':10s} {'':>4s} {'':>6s} {'':>7s} {'found':>7s} {'rejctd':>7s} "
+          f"{'rejctd':>7s} {'s':>6s}")
+    focus_all: dict[str, float] = {}
+    for method in args.methods:
+        threshold = get_scorer(method).default_threshold
+        t0 = time.perf_counter()
+        scores: dict[Path, float] = {}
+        for r in ScoringJob([i.path for i in items], method, jobs=args.jobs).results():
+            if r.score is None:
+                print(f"  error: {r.path}: {r.error}")
+                scores[r.path] = float("-inf")
+            else:
+                scores[r.path] = r.score.value
+        elapsed = time.perf_counter() - t0
+        for name, subset in subsets.items():
+            if not subset:
+                continue
+            f = figures(subset, scores, threshold)
+            if method == "focus" and name == "all":
+                focus_all = f
+            print(f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} {f['balanced']:7.1%} "
+                  f"{f['blurry_found']:7.1%} {f['sharp_rejected']:7.1%} "
+                  f"{f['shallow_rejected']:7.1%} {elapsed if name == 'all' else 0:6.1f}")
+    if focus_all:
+        print("\nfocus targets (all photos):")
+        checks = [
+            ("ROC AUC", focus_all["auc"], ">=", TARGETS["auc"]),
+            ("balanced accuracy", focus_all["balanced"], ">=", TARGETS["balanced"]),
+            ("sharp called blurry", focus_all["sharp_rejected"], "<=", TARGETS["sharp_rejected"]),
+            ("shallow-DOF called blurry", focus_all["shallow_rejected"], "<=",
+             TARGETS["shallow_rejected"]),
+        ]
+        for label, value, op, target in checks:
+            ok = value >= target if op == ">=" else value <= target
+            print(f"  {label:26s} {value:6.3f} {op} {target:.2f}  {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

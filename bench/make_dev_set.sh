@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Build the synthetic DEV set described in ../shared/photos/README.md into bench/out/dev_synth:
+# real KDE wallpaper photographs (Debian's plasma-workspace-wallpapers, GPL-2+) plus the sharp
+# photos of ../shared/photos/real, blurred by ../shared/tools/make_blur_set.py.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$here/.."
+shared="${SHARED:-$root/../shared}"
+out="$here/out"
+py="${PYTHON:-$root/.venv/bin/python}"
+mkdir -p "$out" && cd "$out"
+if [ ! -d wall ]; then
+    apt-get download plasma-workspace-wallpapers
+    dpkg -x plasma-workspace-wallpapers_*.deb wall
+fi
+mkdir -p bases
+for n in BytheWater ColdRipple ColorfulCups DarkestHour EveningGlow FallenLeaf Grey OneStandsOut Path summer_1am; do
+    cp "wall/usr/share/wallpapers/$n/contents/images/2560x1600.jpg" "bases/plasma_$n.jpg"
+done
+"$py" "$shared/tools/make_blur_set.py" bases "$shared/photos/real" --out dev_synth --seed 1 --max-edge 1280
+echo "made $out/dev_synth"

@@ -1,0 +1,135 @@
+"""Scoring speed on a folder of realistic 24-MP JPEGs, against decode-only and a naive loop.
+
+    .venv/bin/python bench/speed.py [--count 200] [--jobs N] [--naive-count 40]
+
+Makes (once, cached in bench/out/speed_24mp) COUNT 6000x4000 JPEGs at quality 95 from the real
+photos in ../shared/photos/real (upscaled, varied crops and flips, with film-like grain so they
+weigh ~8 MB like a camera's). Then, in this one process so that ratios are fair:
+  decode-only  load_working_image on every file, all cores (the floor for any scorer);
+  scoring      the full `focus` pipeline (decode + score), all cores;
+  naive        cv2.imread at full resolution + Laplacian variance, one core.
+Targets: scoring <= 1.3 x decode-only time; scoring >= 4 x faster than naive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reviewer.core.batch import ScoringJob, _mp_context, default_jobs  # noqa: E402
+from reviewer.core.decode import load_working_image  # noqa: E402
+
+SIZE = (6000, 4000)
+
+
+def make_set(folder: Path, count: int, sources: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    bases = sorted(p for p in sources.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))
+    bases = [b for b in bases if max(cv2.imread(str(b), cv2.IMREAD_REDUCED_GRAYSCALE_8).shape) >= 200]
+    rng = np.random.default_rng(0)
+    out = []
+    for i in range(count):
+        path = folder / f"DSC_{i:04d}.JPG"
+        out.append(path)
+        if path.exists():
+            continue
+        img = cv2.imread(str(bases[i % len(bases)]))
+        h, w = img.shape[:2]
+        if h > w:
+            img = cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE)
+            h, w = w, h
+        # a random 90% crop, maybe mirrored, scaled to 24 MP
+        ch, cw = int(h * 0.9), int(w * 0.9)
+        y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+        img = img[y : y + ch, x : x + cw]
+        if i % 2:
+            img = img[:, ::-1]
+        big = cv2.resize(img, SIZE, interpolation=cv2.INTER_CUBIC).astype(np.float32)
+        big += rng.normal(0, 3.0, big.shape).astype(np.float32)  # sensor grain
+        cv2.imwrite(str(path), np.clip(big, 0, 255).astype(np.uint8),
+                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+        print(f"\rmaking test set {i + 1}/{count}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return out
+
+
+def _decode_only(path: Path) -> tuple[int, int]:
+    photo = load_working_image(path)
+    return photo.width, photo.height
+
+
+def time_decode(paths: list[Path], jobs: int) -> float:
+    with ProcessPoolExecutor(jobs, mp_context=_mp_context()) as ex:
+        list(ex.map(_decode_only, paths[: jobs * 2]))  # warm the workers up
+        t0 = time.perf_counter()
+        sizes = list(ex.map(_decode_only, paths, chunksize=1))
+        elapsed = time.perf_counter() - t0
+    assert all(max(s) == 2048 for s in sizes)
+    return elapsed
+
+
+def time_scoring(paths: list[Path], jobs: int) -> float:
+    # warm-up run on a few files so both measurements start with imported workers
+    list(ScoringJob(paths[: jobs * 2], jobs=jobs).results())
+    t0 = time.perf_counter()
+    results = list(ScoringJob(paths, jobs=jobs).results())
+    elapsed = time.perf_counter() - t0
+    assert all(r.score is not None for r in results), [r.error for r in results if r.error]
+    return elapsed
+
+
+def time_naive(paths: list[Path]) -> float:
+    t0 = time.perf_counter()
+    for p in paths:
+        gray = cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2GRAY)
+        cv2.Laplacian(gray, cv2.CV_64F).var()
+    return (time.perf_counter() - t0) / len(paths)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--jobs", type=int, default=default_jobs())
+    ap.add_argument("--naive-count", type=int, default=40)
+    ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "speed_24mp")
+    ap.add_argument("--sources", type=Path, default=ROOT.parent / "shared" / "photos" / "real")
+    args = ap.parse_args()
+
+    paths = make_set(args.folder, args.count, args.sources)
+    mb = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
+    print(f"{len(paths)} JPEGs, {SIZE[0]}x{SIZE[1]}, {mb:.1f} MB each on average; "
+          f"{args.jobs} worker processes")
+    decode = time_decode(paths, args.jobs)
+    scoring = time_scoring(paths, args.jobs)
+    naive_each = time_naive(paths[: args.naive_count])
+    naive = naive_each * len(paths)
+    n = len(paths)
+    print(f"\n{'run':34s} {'time s':>8s} {'photos/s':>9s}")
+    print(f"{'decode only (working size, all cores)':34s} {decode:8.2f} {n / decode:9.2f}")
+    print(f"{'focus scoring (all cores)':34s} {scoring:8.2f} {n / scoring:9.2f}")
+    print(f"{'naive imread+Laplacian (1 core)':34s} {naive:8.2f} {n / naive:9.2f}"
+          f"   (from {args.naive_count} files)")
+    ratio_decode = scoring / decode
+    speedup = naive / scoring
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nscoring / decode-only   {ratio_decode:5.2f} x  (target <= 1.30: "
+          f"{'met' if ratio_decode <= 1.3 else 'NOT met'})")
+    print(f"speed-up over naive     {speedup:5.2f} x  (target >= 4: "
+          f"{'met' if speedup >= 4 else 'NOT met'})")
+    print(f"peak memory: main process {self_mb:.0f} MB, largest worker {child_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

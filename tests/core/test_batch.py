@@ -1,0 +1,81 @@
+"""Batch scoring in worker processes: rows for every photo, a crash costs only its own row."""
+
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import cv2
+import pytest
+
+from reviewer.core.batch import PhotoResult, ScoringJob, score_file, score_files
+from tests.imagegen import dead_leaves, defocus
+
+
+def _crashing_score_file(path: Path, method: str, threshold: float | None,
+                         explain: bool) -> PhotoResult:
+    """Stands in for a native decoder that segfaults on one particular file."""
+    if "crash" in path.name:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return score_file(path, method, threshold, explain)
+
+
+class CrashingJob(ScoringJob):
+    def _submit(self, ex: ProcessPoolExecutor, path: Path) -> Future[PhotoResult]:
+        return ex.submit(_crashing_score_file, path, self.method, self.threshold, self.explain)
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("photos")
+    scene = dead_leaves(640, 480, seed=2)
+    out = []
+    for i in range(6):
+        p = folder / f"p{i}.jpg"
+        cv2.imwrite(str(p), (scene if i % 2 == 0 else defocus(scene, 5))[:, :, ::-1])
+        out.append(p)
+    return out
+
+
+def test_every_photo_gets_a_row(photos: list[Path], tmp_path: Path) -> None:
+    bad = tmp_path / "empty.jpg"
+    bad.write_bytes(b"")
+    results = list(score_files([*photos, bad], jobs=2))
+    assert sorted(r.path for r in results) == sorted([*photos, bad])
+    by_path = {r.path: r for r in results}
+    assert by_path[bad].verdict == "error" and by_path[bad].error
+    assert [by_path[p].verdict for p in photos] == ["sharp", "blurry"] * 3
+
+
+def test_a_crashing_decoder_loses_only_its_own_row(photos: list[Path], tmp_path: Path) -> None:
+    crash = tmp_path / "crash.jpg"
+    crash.write_bytes(photos[0].read_bytes())
+    paths = [*photos[:3], crash, *photos[3:]]
+    results = list(CrashingJob(paths, jobs=2).results())
+    assert sorted(r.path for r in results) == sorted(paths)
+    by_path = {r.path: r for r in results}
+    assert by_path[crash].verdict == "error" and "crashed" in (by_path[crash].error or "")
+    assert all(by_path[p].score is not None for p in photos)
+
+
+def test_cancel_stops_early(photos: list[Path]) -> None:
+    job = ScoringJob(photos * 5, jobs=1)
+    seen = []
+    for r in job.results():
+        seen.append(r)
+        job.cancel()
+    assert 1 <= len(seen) < len(photos) * 5
+    assert job.cancelled
+
+
+def test_prioritize_moves_queued_photos_first(photos: list[Path]) -> None:
+    job = ScoringJob(photos, jobs=1)
+    job.prioritize([photos[5], photos[4]])
+    assert list(job._queue)[:2] == [photos[5], photos[4]]
+
+
+def test_unknown_method_fails_early(photos: list[Path]) -> None:
+    with pytest.raises(ValueError, match="unknown scoring method"):
+        ScoringJob(photos, method="nope")
