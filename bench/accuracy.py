@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -57,14 +58,21 @@ def figures(items: list[Item], scores: dict[Path, float], threshold: float) -> d
     s = np.array([scores[i.path] for i in items if i.label == "sharp"])
     b = np.array([scores[i.path] for i in items if i.label == "blurry"])
     shallow = np.array([scores[i.path] for i in items if i.kind in SHALLOW_KINDS])
-    tnr = float((s >= threshold).mean()) if len(s) else float("nan")
-    tpr = float((b < threshold).mean()) if len(b) else float("nan")
+    # counts, not float means: 6 of 120 is exactly 5 %
+    tnr = int((s >= threshold).sum()) / len(s) if len(s) else float("nan")
+    tpr = int((b < threshold).sum()) / len(b) if len(b) else float("nan")
     return {
         "n": len(items), "auc": roc_auc(s, b),
         "balanced": 0.5 * (tpr + tnr), "blurry_found": tpr,
-        "sharp_rejected": 1 - tnr,
-        "shallow_rejected": float((shallow < threshold).mean()) if len(shallow) else float("nan"),
+        "sharp_rejected": int((s < threshold).sum()) / len(s) if len(s) else float("nan"),
+        "shallow_rejected": (
+            int((shallow < threshold).sum()) / len(shallow) if len(shallow) else float("nan")
+        ),
     }
+
+
+def pct(x: float) -> str:
+    return f"{'-':>7s}" if math.isnan(x) else f"{x:7.1%}"
 
 
 def main() -> int:
@@ -108,9 +116,11 @@ def main() -> int:
             f = figures(subset, scores, threshold)
             if method == "focus" and name == "all":
                 focus_all = f
-            print(f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} {f['balanced']:7.1%} "
-                  f"{f['blurry_found']:7.1%} {f['sharp_rejected']:7.1%} "
-                  f"{f['shallow_rejected']:7.1%} {elapsed if name == 'all' else 0:6.1f}")
+            cells = [pct(f[k]) for k in ("balanced", "blurry_found", "sharp_rejected",
+                                          "shallow_rejected")]
+            took = f"{elapsed:6.1f}" if name == "all" else ""
+            print(f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} " + " ".join(cells)
+                  + f" {took}")
     if focus_all:
         print("\nfocus targets (all photos):")
         checks = [

@@ -75,6 +75,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def init_worker() -> None:
+    """Run once in each worker process: one OpenCV thread, since the pool already fills every
+    core (OpenCV's own threads would oversubscribe them)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
     if sys.platform.startswith("linux"):
@@ -136,7 +144,9 @@ class ScoringJob:
             return self._queue.popleft() if self._queue else None
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        ex = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_mp_context(), initializer=init_worker
+        )
         with self._lock:
             self._executor = ex
         return ex

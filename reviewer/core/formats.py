@@ -12,7 +12,6 @@ import os
 import struct
 from collections.abc import Container
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal
 
 from reviewer.core.errors import PhotoError
@@ -602,9 +601,3 @@ def _strip_exif_prefix(data: bytes) -> bytes | None:
     if data.startswith(b"Exif\x00"):
         data = data[6:]
     return data or None
-
-
-def file_source(path: str | os.PathLike[str] | Path) -> tuple[BinaryIO, ByteSource]:
-    """Open a file for header reading; the caller closes the returned file."""
-    f = open(path, "rb")  # noqa: SIM115 - returned to the caller
-    return f, ByteSource(file=f)

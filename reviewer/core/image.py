@@ -12,6 +12,11 @@ from reviewer.core.metadata import CaptureInfo
 
 # Scoring resolution: the long edge every photo is judged at (never upsampled).
 WORKING_LONG_EDGE = 2048
+# A JPEG whose libjpeg DCT scale (1/2, 1/4, 1/8) lands within this range of the working edge is
+# scored at that size as decoded: resizing a 24 MP photo's 1/2 decode (3000 px) down to 2048
+# would cost more than the scoring itself, while its 1/4 decode (1500 px) is already "about
+# 2048". Scorers express blur relative to a 2048 px long edge, so the verdict does not move.
+WORKING_EDGE_RANGE = (1300, 2250)
 
 
 @dataclass(slots=True)

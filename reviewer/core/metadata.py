@@ -115,7 +115,7 @@ def read_tiff_exif(src: ByteSource, base: int = 0) -> ExifData:
     ValueError if there is no TIFF header there; broken IFDs just give fewer tags.
     """
     tiff = TiffReader(src, base)
-    chain = tiff.ifd_chain(limit=2)
+    chain = tiff.ifd_chain(IFD0_TAGS | IFD1_TAGS, limit=2)
     if not chain:
         return ExifData()
     ifd0 = chain[0]

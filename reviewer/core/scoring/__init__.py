@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.core.scoring.base import Score, Scorer, ScoreMaps
+from reviewer.core.scoring.base import Score, ScoreMaps, Scorer
 from reviewer.core.scoring.edge_ratio import EdgeRatioScorer
 from reviewer.core.scoring.focus import FocusScorer
 from reviewer.core.scoring.laplacian import LaplacianScorer

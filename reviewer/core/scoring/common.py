@@ -21,7 +21,7 @@ def luma_u8(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 
 def exposure_fractions(gray: npt.NDArray[np.uint8]) -> tuple[float, float]:
     """(crushed, clipped) fractions of the frame, from a 256-bin histogram."""
-    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().astype(np.float64)
     total = max(hist.sum(), 1.0)
     return float(hist[: CRUSHED_LUMA + 1].sum() / total), float(hist[CLIPPED_LUMA:].sum() / total)
 

@@ -101,7 +101,9 @@ class EdgeRatioScorer:
             maps = ScoreMaps(
                 edges=orig.astype(np.float32),
                 edges_reblurred=blur.astype(np.float32),
-                reblurred_rgb=cv2.GaussianBlur(photo.rgb, (BLUR_KERNEL, BLUR_KERNEL), 0),
+                reblurred_rgb=np.asarray(
+                    cv2.GaussianBlur(photo.rgb, (BLUR_KERNEL, BLUR_KERNEL), 0), np.uint8
+                ),
             )
         return Score(
             self.name, float(value), self.default_threshold, exposure,

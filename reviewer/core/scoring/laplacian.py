@@ -33,7 +33,7 @@ class LaplacianScorer:
             maps = ScoreMaps(
                 edges=np.clip(edges / scale, 0, 1),
                 edges_reblurred=np.clip(lap_b / scale, 0, 1),
-                reblurred_rgb=cv2.GaussianBlur(photo.rgb, (0, 0), 2.0),
+                reblurred_rgb=np.asarray(cv2.GaussianBlur(photo.rgb, (0, 0), 2.0), np.uint8),
             )
         return Score(
             self.name, value, self.default_threshold, exposure_verdict(crushed, clipped),
