@@ -40,6 +40,7 @@ from reviewer.core.scoring.common import (
 F32 = npt.NDArray[np.float32]
 
 SIGMA0 = 1.0  # re-blur, px at the working size
+MIN_SIGMA = 0.1  # px: the floor of the blur scale (score 99.9)
 OPERATOR_SIGMA = 0.5  # what a perfectly sharp edge measures (Sobel + pixel sampling), px
 NOISE_FACTOR = 6.0  # edges must be this many noise-gradient SDs strong (noise is not detail)
 NOISE_DEBIAS = 1.0  # noise-gradient SDs removed (in power) from each edge's gradient
@@ -112,6 +113,20 @@ def _gradient_anisotropy(gx: F32, gy: F32) -> float:
     half_trace = (a + b) / 2
     disc = math.sqrt(max(half_trace**2 - (a * b - c * c), 0.0))
     return (half_trace + disc) / max(half_trace - disc, 1e-9)
+
+
+def _to_reference(
+    sigma: npt.NDArray[np.float64] | np.float64, scale: float
+) -> npt.NDArray[np.float64]:
+    """Blur measured at the working size -> px at the 2048 px reference. Only the photo's own
+    blur is rescaled, not the operator's, so a perfectly sharp photo measures the same at any
+    size. Values below the operator's blur (the finest detail) are kept as they are, so the
+    sharpest photos still rank among themselves."""
+    sigma = np.asarray(sigma, np.float64)
+    rescaled = np.sqrt(
+        np.maximum(np.square(sigma) - OPERATOR_SIGMA**2, 0.0) * scale**2 + OPERATOR_SIGMA**2
+    )
+    return np.asarray(np.maximum(np.where(sigma > OPERATOR_SIGMA, rescaled, sigma), MIN_SIGMA))
 
 
 def _gradient_at(img: F32, ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp]) -> F32:
@@ -209,34 +224,30 @@ def _measure_at(
         g1_signal = np.sqrt(np.maximum(g1**2 - (NOISE_DEBIAS * noise_gradient) ** 2, 1e-6))
         ratio = np.maximum(g1_signal / np.maximum(g2, 1e-6), 1.0 + 1e-4)
         # Edge blur (Gaussian sigma) in px at the working size, including the gradient
-        # operator's own blur; rescaled to the reference size without rescaling that part,
-        # so a perfectly sharp photo measures the same at any size.
+        # operator's own blur.
         sigma_here = SIGMA0 / np.sqrt(ratio**2 - 1.0)
-        sigma = np.sqrt(
-            np.maximum(sigma_here**2 - OPERATOR_SIGMA**2, 0.0) * to_reference**2
-            + OPERATOR_SIGMA**2
-        )
         angle = np.arctan2(gy[ys, xs], gx[ys, xs])
         obin = ((angle / np.pi * ORIENTATION_BINS + 0.5).astype(np.int64)) % ORIENTATION_BINS
         per_direction = [
-            float(np.percentile(sigma[obin == b], SHARPEST_PERCENTILE))
+            float(np.percentile(sigma_here[obin == b], SHARPEST_PERCENTILE))
             for b in range(ORIENTATION_BINS)
             if np.count_nonzero(obin == b) >= MIN_EDGES_PER_DIRECTION
         ]
         if per_direction:
             # The sharpest edges of each direction; the frame is as blurred as its worst
             # direction (camera shake smears only the edges across the motion).
-            m.radius = 2.0 * max(per_direction)
-        elif sigma.size >= MIN_EDGES:
-            m.radius = 2.0 * float(np.percentile(sigma, SHARPEST_PERCENTILE))
+            m.radius = 2.0 * float(_to_reference(np.float64(max(per_direction)), to_reference))
+        elif sigma_here.size >= MIN_EDGES:
+            p = np.percentile(sigma_here, SHARPEST_PERCENTILE)
+            m.radius = 2.0 * float(_to_reference(np.float64(p), to_reference))
 
-        # Per-tile map for the heatmap: each tile's median edge blur.
+        # Per-tile map for the heatmap: each tile's typical (geometric mean) edge blur.
         tile = (ys // TILE) * tiles_x + (xs // TILE)
         n_tiles = tiles_y * tiles_x
         counts = np.bincount(tile, minlength=n_tiles)
-        log_sum = np.bincount(tile, weights=np.log(sigma), minlength=n_tiles)
+        log_sum = np.bincount(tile, weights=np.log(sigma_here), minlength=n_tiles)
         ok = counts >= MIN_EDGES_PER_TILE
-        tile_radius = 2.0 * np.exp(log_sum[ok] / counts[ok])
+        tile_radius = 2.0 * _to_reference(np.exp(log_sum[ok] / counts[ok]), to_reference)
         tile_scores = radius_to_score(tile_radius)
         sharpness_map.ravel()[np.nonzero(ok)[0]] = tile_scores.astype(np.float32)
         m.sharp_area = float((tile_scores >= DEFAULT_THRESHOLD).sum() / n_tiles)
