@@ -17,6 +17,7 @@ Measures, each in a fresh process:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -129,13 +130,27 @@ def child(mode: str, folder: str) -> None:
 
 
 def run_child(mode: str, folder: Path) -> dict[str, float]:
+    """Run one measurement in a fresh process (its own session, cleaned up afterwards)."""
+    import signal
+    import tempfile
+
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)],
-                          capture_output=True, text=True, env=env, timeout=3600)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen([sys.executable, __file__, "--child", mode, str(folder)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=3600)
+        finally:
+            # anything the child left behind in its session (it should leave nothing)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        out.seek(0)
+        text = out.read()
+    lines = [ln for ln in text.splitlines() if ln.startswith("{")]
     if not lines:
-        raise SystemExit(f"{mode} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+        raise SystemExit(f"{mode} failed:\n{text[-3000:]}")
+    return dict(json.loads(lines[-1]))
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", help="scoring method (focus, edge-ratio, laplacian)")
     p.add_argument("--screenshot", type=Path, metavar="PNG",
                    help="render the window after scoring to PNG and exit")
+    p.add_argument("--detail-screenshot", type=Path, metavar="PNG",
+                   help="with --screenshot: also render the detail view of the blurriest photo")
     return p
 
 
@@ -240,8 +242,10 @@ def gui_command(argv: Sequence[str]) -> int:
             raise UsageError(str(exc)) from None
     from reviewer.gui.app import run_app
 
+    if args.detail_screenshot is not None and args.screenshot is None:
+        raise UsageError("--detail-screenshot goes with --screenshot")
     return run_app(args.folder, recursive=args.recursive, screenshot=args.screenshot,
-                   method=args.method)
+                   method=args.method, detail_screenshot=args.detail_screenshot)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,7 +60,7 @@ COARSE_PASS_RADIUS = 3.0  # px at 2048: beyond this, measure again at half size
 RADIUS_AT_THRESHOLD = 1.9  # disk-radius px at 2048 px that scores exactly 50
 SCORE_STEEPNESS = 3.0
 DEFAULT_THRESHOLD = 50.0
-MOTION_ANISOTROPY = 2.0  # gradient anisotropy above which blur looks directional
+MOTION_ANISOTROPY = 2.5  # fine-detail anisotropy above which blur looks directional
 
 
 def radius_to_score(radius: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -81,15 +81,18 @@ class FocusScorer:
         radius = m.radius
         value = float(radius_to_score(radius)) if np.isfinite(radius) else 0.0
         blur_kind: BlurKind = "none"
-        if value < DEFAULT_THRESHOLD:
-            blur_kind = "motion" if m.anisotropy >= MOTION_ANISOTROPY else "defocus"
-        details = {
+        details: dict[str, float] = {}
+        if value < DEFAULT_THRESHOLD and np.isfinite(radius):
+            # Only blurry photos show the hint, so only they pay for it.
+            anisotropy = fine_detail_anisotropy(gray_u8)
+            details["anisotropy"] = anisotropy
+            blur_kind = "motion" if anisotropy >= MOTION_ANISOTROPY else "defocus"
+        details |= {
             "blur_radius_px": float(radius),
             "edge_energy": m.energy,
             "edge_energy_reblurred": m.energy_reblurred,
             "edges_used": float(m.edges_used),
             "sharp_area": m.sharp_area,
-            "anisotropy": m.anisotropy,
             "noise": m.noise,
             "crushed": crushed,
             "clipped": clipped,
@@ -105,10 +108,15 @@ class FocusScorer:
         return Score(self.name, value, DEFAULT_THRESHOLD, exposure, blur_kind, details, maps)
 
 
-def _gradient_anisotropy(gx: F32, gy: F32) -> float:
-    """Eigenvalue ratio of the frame's gradient structure tensor: a shake smears edges across
-    one direction only, so gradient energy piles up in the other (defocus: ~1.2, shake: 3+)."""
-    gx, gy = gx[::4, ::4], gy[::4, ::4]  # a fair sample at a sixteenth of the cost
+def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
+    """How one-directional the photo's finest detail is: the eigenvalue ratio of the structure
+    tensor of its high-pass (photo minus re-blurred copy). A shake wipes out fine detail across
+    the motion but keeps it along, so what is left points one way (shake: 3-10); defocus and
+    sharp photos keep it in every direction (1.1-2, more for strongly striped scenes). The
+    high-pass takes the scene's own large-scale anisotropy out of the measure."""
+    gray = gray_u8.astype(np.float32)
+    detail = gray - np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
+    gx, gy = _gradient(detail)
     a, b, c = float(np.mean(gx * gx)), float(np.mean(gy * gy)), float(np.mean(gx * gy))
     half_trace = (a + b) / 2
     disc = math.sqrt(max(half_trace**2 - (a * b - c * c), 0.0))
@@ -151,7 +159,6 @@ class FocusMeasurement:
     """The numbers behind a focus score, and with explain=True the maps."""
 
     radius: float = math.inf  # blur disk radius, px at a 2048 px long edge
-    anisotropy: float = 1.0  # gradient structure tensor eigenvalue ratio (1 = isotropic)
     noise: float = 0.0  # grey levels, white-noise equivalent
     edges_used: int = 0
     energy: float = 0.0  # mean edge strength before / after the re-blur (same scale)
@@ -208,7 +215,7 @@ def _measure_at(
     xy = np.zeros((0, 2), np.intp) if points is None else points.reshape(-1, 2).astype(np.intp)
     ys, xs = xy[:, 1], xy[:, 0]
     # reported as the white noise that would give this gradient noise (Sobel/8: 0.433 sigma)
-    m = FocusMeasurement(noise=noise_gradient / 0.433, anisotropy=_gradient_anisotropy(gx, gy))
+    m = FocusMeasurement(noise=noise_gradient / 0.433)
     tiles_y, tiles_x = -(-h // TILE), -(-w // TILE)
     sharpness_map = np.full((tiles_y, tiles_x), np.nan, np.float32)
     if ys.size:

@@ -1,0 +1,1 @@
+"""The review window (Qt). Everything that reads disk or pixels runs in workers."""

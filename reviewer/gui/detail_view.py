@@ -1,0 +1,390 @@
+"""Why this score: the photo and its re-blurred copy, their edge maps, a focus heatmap, the
+numbers in words and the capture metadata. All panes zoom and pan together."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPixmap, QShowEvent, QTransform, QWheelEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core.metadata import CaptureInfo
+from reviewer.core.scoring import get_scorer
+from reviewer.core.scoring.base import Score
+from reviewer.gui.qt_compat import emit
+from reviewer.gui.thumbnails import qimage_from_rgb
+from reviewer.gui.workers import Analysis
+
+HEATMAP_ALPHA = 120
+MAX_ZOOM = 8.0
+
+
+def edge_map_rgb(edges: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+    """An edge-strength map (0..1) as grey pixels; sqrt lifts faint edges, same for both maps."""
+    return (np.sqrt(np.clip(np.nan_to_num(edges), 0.0, 1.0)) * 255.0 + 0.5).astype(np.uint8)
+
+
+def heatmap_rgba(sharpness: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+    """Per-region sharpness (0..100, NaN unknown) as red -> yellow -> green, NaN transparent."""
+    v = np.clip(np.nan_to_num(sharpness, nan=0.0) / 100.0, 0.0, 1.0)
+    r = np.where(v < 0.5, 1.0, 2.0 * (1.0 - v))
+    g = np.where(v < 0.5, 2.0 * v, 1.0)
+    b = np.zeros_like(v)
+    a = np.where(np.isnan(sharpness), 0.0, HEATMAP_ALPHA / 255.0)
+    return (np.stack([r, g, b, a], axis=-1) * 255.0 + 0.5).astype(np.uint8)
+
+
+def explain_score(score: Score, threshold: float) -> list[str]:
+    """The numbers behind a score, in words."""
+    d = score.details
+    lines: list[str] = []
+    verdict = "below" if score.value < threshold else "at or above"
+    lines.append(f"{score.method} score {score.value:.1f}: {verdict} the threshold "
+                 f"{threshold:g}, so {'blurry' if score.value < threshold else 'sharp'}.")
+    if "edge_energy" in d and "edge_energy_reblurred" in d:
+        e0, e1 = d["edge_energy"], d["edge_energy_reblurred"]
+        drop = (1 - e1 / e0) * 100 if e0 > 0 else 0.0
+        lines.append(f"Edge energy {e0:.2f} → {e1:.2f} after re-blur ({drop:.0f}% lost). "
+                     "A sharp photo loses much of its edge energy to a small re-blur; "
+                     "a blurry one has little left to lose.")
+    if "blur_radius_px" in d and math.isfinite(d["blur_radius_px"]):
+        lines.append(f"Estimated blur of the sharpest region: a disk of radius "
+                     f"{d['blur_radius_px']:.2f} px at a 2048 px long edge.")
+    if "edges_used" in d:
+        lines.append(f"{d['edges_used']:.0f} edge points judged"
+                     + (f"; {d['sharp_area'] * 100:.0f}% of the frame is sharp."
+                        if "sharp_area" in d else "."))
+    if "laplacian_variance" in d:
+        lines.append(f"Variance of the Laplacian: {d['laplacian_variance']:.1f}.")
+    if score.blur_kind == "motion":
+        lines.append("The blur is directional: camera shake or subject motion.")
+    elif score.blur_kind == "defocus":
+        lines.append("The blur is the same in every direction: missed focus.")
+    if score.exposure != "ok":
+        crushed = d.get("crushed", 0.0) * 100
+        clipped = d.get("clipped", 0.0) * 100
+        lines.append(f"Exposure: {score.exposure} ({crushed:.0f}% crushed blacks, "
+                     f"{clipped:.0f}% clipped highlights); edges there are not trusted.")
+    return lines
+
+
+def metadata_rows(info: CaptureInfo | None) -> list[tuple[str, str]]:
+    info = info or CaptureInfo()
+    shutter = "—"
+    if info.shutter_s:
+        s = info.shutter_s
+        shutter = f"1/{round(1 / s)} s" if s < 0.5 else f"{s:g} s"
+    return [
+        ("Camera", info.camera or "—"),
+        ("Lens", info.lens or "—"),
+        ("Focal length", f"{info.focal_length_mm:g} mm" if info.focal_length_mm else "—"),
+        ("Aperture", f"f/{info.aperture:g}" if info.aperture else "—"),
+        ("Shutter", shutter),
+        ("ISO", str(info.iso) if info.iso else "—"),
+        ("Captured", info.captured_at.strftime("%Y-%m-%d %H:%M:%S")
+         if info.captured_at else "—"),
+    ]
+
+
+class ZoomPane(QGraphicsView):
+    """One image pane; wheel zooms (about the cursor), drag pans."""
+
+    zoomRequested = Signal(float, object)  # factor, scene point under the cursor
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.setScene(QGraphicsScene(self))
+        self.image_item = QGraphicsPixmapItem()
+        self.image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.overlay_item = QGraphicsPixmapItem(self.image_item)
+        # tiles stay visible as tiles: the heatmap is per region, not per pixel
+        self.overlay_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.overlay_item.setVisible(False)
+        self.scene().addItem(self.image_item)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        self.setBackgroundBrush(Qt.GlobalColor.black)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # no scroll bars: panes stay the same size (so they pan in step); drag or wheel instead
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumSize(160, 120)
+
+    def set_image(self, pixmap: QPixmap) -> None:
+        self.image_item.setPixmap(pixmap)
+        self.scene().setSceneRect(QRectF(pixmap.rect()))
+
+    def set_overlay(self, pixmap: QPixmap | None, scale_x: float, scale_y: float) -> None:
+        if pixmap is None:
+            self.overlay_item.setPixmap(QPixmap())
+            return
+        self.overlay_item.setPixmap(pixmap)
+        self.overlay_item.setTransform(QTransform.fromScale(scale_x, scale_y))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if delta:
+            emit(self.zoomRequested, 1.25 if delta > 0 else 0.8,
+                                    self.mapToScene(event.position().toPoint()))
+            event.accept()
+
+
+class PaneGroup:
+    """Keeps panes on one zoom and one scroll position."""
+
+    def __init__(self, panes: list[ZoomPane]) -> None:
+        self.panes = panes
+        self.zoom = 1.0
+        self.fit = True
+        self._syncing = False
+        for pane in panes:
+            pane.horizontalScrollBar().valueChanged.connect(
+                lambda v, p=pane: self._sync(p, horizontal=True))
+            pane.verticalScrollBar().valueChanged.connect(
+                lambda v, p=pane: self._sync(p, horizontal=False))
+            pane.zoomRequested.connect(self.zoom_by)
+
+    def _sync(self, source: ZoomPane, horizontal: bool) -> None:
+        """Show the same part of the picture in every pane (panes may differ by a pixel)."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            centre = source.mapToScene(source.viewport().rect().center())
+            for pane in self.panes:
+                if pane is not source:
+                    pane.centerOn(centre)
+        finally:
+            self._syncing = False
+
+    def fit_zoom(self) -> float:
+        pane = self.panes[0]
+        rect = pane.sceneRect()
+        vp = pane.viewport().size()
+        if rect.isEmpty() or vp.isEmpty():
+            return 1.0
+        return min(vp.width() / rect.width(), vp.height() / rect.height(), MAX_ZOOM)
+
+    def set_zoom(self, zoom: float, anchor: object = None) -> None:
+        self.zoom = max(min(zoom, MAX_ZOOM), 0.02)
+        for pane in self.panes:
+            pane.resetTransform()
+            pane.scale(self.zoom, self.zoom)
+            if anchor is not None:
+                pane.centerOn(anchor)  # type: ignore[arg-type]
+        self._sync(self.panes[0], True)
+        self._sync(self.panes[0], False)
+
+    def zoom_to_fit(self) -> None:
+        self.fit = True
+        self.set_zoom(self.fit_zoom())
+
+    def zoom_100(self, anchor: object = None) -> None:
+        self.fit = False
+        self.set_zoom(1.0, anchor)
+
+    def zoom_by(self, factor: float, anchor: object = None) -> None:
+        self.fit = False
+        self.set_zoom(self.zoom * factor, anchor)
+
+    def visible_centres(self) -> list[tuple[float, float]]:
+        """The scene point at the centre of each pane."""
+        out = []
+        for p in self.panes:
+            c = p.mapToScene(p.viewport().rect().center())
+            out.append((c.x(), c.y()))
+        return out
+
+
+class DetailDialog(QDialog):
+    """The 'why this score' window for the current photo. P/X/U and ←/→ work here too."""
+
+    decisionRequested = Signal(str)  # "keep" | "reject" | "clear"
+    navigateRequested = Signal(int)  # -1 previous, +1 next
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Why this score")
+        self.resize(1200, 860)
+        self.analysis: Analysis | None = None
+        self.threshold = 50.0
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.photo_pane = ZoomPane("Photo")
+        self.reblurred_pane = ZoomPane("Re-blurred copy")
+        self.edges_pane = ZoomPane("Edges of the photo")
+        self.edges_reblurred_pane = ZoomPane("Edges after re-blur")
+        self.panes = PaneGroup([self.photo_pane, self.reblurred_pane, self.edges_pane,
+                                self.edges_reblurred_pane])
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        for i, pane in enumerate(self.panes.panes):
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            caption = QLabel(pane.title)
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.addWidget(caption)
+            box.addWidget(pane, 1)
+            grid.addLayout(box, i // 2, i % 2)
+
+        self.heatmap_box = QCheckBox("Focus &heatmap")
+        self.heatmap_box.setToolTip("Overlay the per-region sharpness on the photo (H)")
+        self.heatmap_box.toggled.connect(self.set_heatmap_visible)
+        self.fit_button = QPushButton("&Fit")
+        self.fit_button.clicked.connect(self.panes.zoom_to_fit)
+        self.zoom_button = QPushButton("&100%")
+        self.zoom_button.clicked.connect(lambda: self.panes.zoom_100(
+            self.photo_pane.mapToScene(self.photo_pane.viewport().rect().center())))
+        self.status = QLabel()
+        tools = QHBoxLayout()
+        for w in (self.fit_button, self.zoom_button, self.heatmap_box):
+            tools.addWidget(w)
+        tools.addStretch(1)
+        tools.addWidget(self.status)
+
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QFormLayout()
+        self.meta_labels: dict[str, QLabel] = {}
+        for key, _ in metadata_rows(None):
+            label = QLabel("—")
+            self.meta_labels[key] = label
+            self.meta.addRow(key + ":", label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.explanation, 3)
+        meta_box = QWidget()
+        meta_box.setLayout(self.meta)
+        bottom.addWidget(meta_box, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(tools)
+        layout.addLayout(grid, 1)
+        layout.addLayout(bottom)
+        hint = QLabel("Wheel: zoom · drag: pan · 1: 100% · 0: fit · H: heatmap · "
+                      "←/→: previous/next · P keep · X reject · U clear · Esc: close")
+        hint.setEnabled(False)
+        layout.addWidget(hint)
+
+    # content ------------------------------------------------------------------------------
+    def show_loading(self, name: str) -> None:
+        self.analysis = None
+        self.title.setText(name)
+        self.status.setText("Analysing…")
+        self.explanation.setText("")
+        for pane in self.panes.panes:
+            pane.set_image(QPixmap())
+            pane.set_overlay(None, 1, 1)
+
+    def set_analysis(self, analysis: Analysis, threshold: float, title: str) -> None:
+        """Show an analysis. Called on the GUI thread: QImages and QPixmaps are made here."""
+        self.analysis = analysis
+        self.threshold = threshold
+        self.title.setText(title)
+        for key, value in metadata_rows(analysis.info):
+            self.meta_labels[key].setText(value)
+        if analysis.error is not None or analysis.rgb is None or analysis.score is None:
+            self.status.setText("")
+            self.explanation.setText(f"This photo could not be scored: {analysis.error}")
+            return
+        score = analysis.score
+        scorer = get_scorer(score.method)
+        w, h = analysis.original_size
+        self.status.setText(f"{analysis.rgb.shape[1]}×{analysis.rgb.shape[0]} px analysed "
+                            f"(from {w}×{h}, {analysis.source or 'decoded'})")
+        self.explanation.setText("<br>".join(explain_score(score, threshold))
+                                 + f"<br><i>{scorer.description}</i>")
+        self.photo_pane.set_image(QPixmap.fromImage(qimage_from_rgb(analysis.rgb)))
+        maps = score.maps
+        if maps is not None:
+            if maps.reblurred_rgb is not None:
+                self.reblurred_pane.set_image(
+                    QPixmap.fromImage(qimage_from_rgb(maps.reblurred_rgb)))
+            self.edges_pane.set_image(QPixmap.fromImage(qimage_from_rgb(
+                edge_map_rgb(maps.edges))))
+            self.edges_reblurred_pane.set_image(QPixmap.fromImage(qimage_from_rgb(
+                edge_map_rgb(maps.edges_reblurred))))
+            self._set_heatmap(maps.sharpness, analysis.rgb.shape[1], analysis.rgb.shape[0])
+        if self.panes.fit:
+            self.panes.zoom_to_fit()
+        else:
+            self.panes.set_zoom(self.panes.zoom)
+
+    def _set_heatmap(self, sharpness: npt.NDArray[np.float32] | None, w: int, h: int) -> None:
+        if sharpness is None or sharpness.size == 0:
+            self.heatmap_box.setEnabled(False)
+            self.heatmap_box.setToolTip("This scoring method has no per-region map")
+            for pane in (self.photo_pane, self.edges_pane):
+                pane.set_overlay(None, 1, 1)
+            return
+        self.heatmap_box.setEnabled(True)
+        ty, tx = sharpness.shape
+        tile = max(math.ceil(w / tx), math.ceil(h / ty))  # square tiles; the last ones partial
+        pixmap = QPixmap.fromImage(qimage_from_rgb(heatmap_rgba(sharpness)))
+        for pane in (self.photo_pane, self.edges_pane):
+            pane.set_overlay(pixmap, tile, tile)
+            pane.overlay_item.setVisible(self.heatmap_box.isChecked())
+
+    def set_heatmap_visible(self, on: bool) -> None:
+        for pane in (self.photo_pane, self.edges_pane):
+            pane.overlay_item.setVisible(on and not pane.overlay_item.pixmap().isNull())
+
+    # input --------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.panes.fit:
+            self.panes.zoom_to_fit()
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.panes.fit:
+            self.panes.zoom_to_fit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_P:
+            emit(self.decisionRequested, "keep")
+        elif key == Qt.Key.Key_X:
+            emit(self.decisionRequested, "reject")
+        elif key == Qt.Key.Key_U:
+            emit(self.decisionRequested, "clear")
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
+            emit(self.navigateRequested, 1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+            emit(self.navigateRequested, -1)
+        elif key == Qt.Key.Key_H:
+            self.heatmap_box.toggle()
+        elif key == Qt.Key.Key_1:
+            self.zoom_button.click()
+        elif key == Qt.Key.Key_0:
+            self.panes.zoom_to_fit()
+        elif key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.close()
+        else:
+            super().keyPressEvent(event)

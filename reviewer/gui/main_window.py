@@ -1,0 +1,991 @@
+"""The review window: grid, threshold over a histogram, background scoring, culling, moves."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core.batch import PhotoResult
+from reviewer.core.catalog import CatalogScan
+from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
+from reviewer.core.trash import (
+    MoveBatch,
+    MoveJournal,
+    RestoreReport,
+    move_to_folder,
+    move_to_trash,
+    restore,
+)
+from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.histogram_slider import HistogramSlider
+from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
+from reviewer.gui.qt_compat import emit
+from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
+from reviewer.gui.sort_filter_proxy import (
+    FILTER_MODES,
+    SORT_KEYS,
+    FilterMode,
+    PhotoFilterProxy,
+    SortKey,
+)
+from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
+from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+from reviewer.gui.workers import (
+    Analysis,
+    ScoringRun,
+    TaskRunner,
+    analyse,
+    prestart_worker_server,
+    result_from_analysis,
+    scan_task,
+)
+
+GRID_SPACING = 6
+FIRST_SCREEN_TIMEOUT_MS = 1500  # start scoring even if the first screen is still decoding
+REFRESH_MS = 100
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"
+
+
+def human_duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
+
+
+class PhotoGridView(QListView):
+    """Icon grid with the culling keys: Space/Enter open the detail view, Ctrl+wheel zooms."""
+
+    openRequested = Signal()
+    zoomRequested = Signal(int)
+    viewportChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(2000)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setSpacing(0)
+        self.setMouseTracking(False)
+        self.doubleClicked.connect(lambda _: emit(self.openRequested))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            emit(self.openRequested)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = event.angleDelta().y()
+            if delta:
+                emit(self.zoomRequested, 1 if delta > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        emit(self.viewportChanged)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        emit(self.viewportChanged)
+
+    def visible_proxy_rows(self) -> range:
+        """Rows of the cells on screen (plus a row of cells either side)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return range(0)
+        grid = self.gridSize()
+        if grid.isEmpty():
+            grid = QSize(200, 220)
+        vp = self.viewport().rect()
+        cols = max(1, vp.width() // max(grid.width(), 1))
+        rows = vp.height() // max(grid.height(), 1) + 2
+        first = self.indexAt(QPoint(grid.width() // 2, grid.height() // 2))
+        if not first.isValid():
+            first = self.indexAt(QPoint(grid.width() // 2, grid.height() + grid.height() // 2))
+        start = max(0, (first.row() if first.isValid() else 0) - cols)
+        return range(start, min(model.rowCount(), start + cols * (rows + 1)))
+
+
+class MainWindow(QMainWindow):
+    """The app. Signals below let tests and the screenshot mode follow the background work."""
+
+    folderLoaded = Signal(int)  # number of shots
+    scoringFinished = Signal(bool)  # completed?
+    movesFinished = Signal(object)  # MoveBatch
+    undoFinished = Signal(object)  # RestoreReport
+    detailLoaded = Signal(object)  # Analysis
+
+    def __init__(
+        self,
+        settings: AppSettings | None = None,
+        *,
+        method: str | None = None,
+        jobs: int | None = None,
+        thumbnail_threads: int = 2,
+        journal: MoveJournal | None = None,
+        home_trash: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.jobs = jobs
+        self.journal = journal or MoveJournal()
+        self.home_trash = home_trash
+        self.folder: Path | None = None
+        self.recursive = self.settings.recursive()
+        self._generation = 0
+        self.run: ScoringRun | None = None
+        self._retired_runs: list[ScoringRun] = []
+        self._scoring_wanted = False
+        self._sort_chosen = False
+        self._moving = False
+        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
+        self.detail: DetailDialog | None = None
+        self._detail_record: PhotoRecord | None = None
+        self.first_paint_at: float | None = None
+        self.opened_at = 0.0
+
+        chosen = method or self.settings.method() or DEFAULT_METHOD
+        self.method = chosen if chosen in METHODS else DEFAULT_METHOD
+
+        self.setWindowTitle("Reviewer")
+        self.setAcceptDrops(True)
+        self.resize(1280, 860)
+
+        # model / view
+        self.model = PhotoModel(self)
+        self.proxy = PhotoFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.cache = ThumbnailCache()
+        self.loader = ThumbnailLoader(self.cache, threads=thumbnail_threads, parent=self)
+        self.delegate = ThumbnailDelegate(self.loader, self)
+        self.view = PhotoGridView()
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(self.delegate)
+        self.tasks = TaskRunner(threads=2, parent=self)
+        prestart_worker_server()
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self.set_thumbnail_size(self.settings.thumbnail_size())
+        self._apply_method(self.method, rescore=False)
+        self._refresh()
+
+    # construction -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(6)
+
+        bar = QHBoxLayout()
+        self.filter_combo = QComboBox()
+        for key, text in FILTER_MODES.items():
+            self.filter_combo.addItem(text, key)
+        self.sort_combo = QComboBox()
+        for key, text in SORT_KEYS.items():
+            self.sort_combo.addItem(text, key)
+        self.sort_combo.setCurrentIndex(self.sort_combo.findData("name"))
+        self.method_combo = QComboBox()
+        for name in METHODS:
+            self.method_combo.addItem(name, name)
+            self.method_combo.setItemData(self.method_combo.count() - 1,
+                                          get_scorer(name).description,
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)
+        self.size_slider.setFixedWidth(140)
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
+        for label, widget in (("Show:", self.filter_combo), ("Sort:", self.sort_combo),
+                              ("Method:", self.method_combo), ("Size:", self.size_slider)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+            bar.addSpacing(8)
+        bar.addStretch(1)
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar.addWidget(self.folder_label)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+        # threshold panel
+        panel = QHBoxLayout()
+        self.histogram = HistogramSlider()
+        thresh_box = QVBoxLayout()
+        thresh_box.addWidget(QLabel("Threshold"))
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setDecimals(1)
+        self.threshold_spin.setKeyboardTracking(False)
+        thresh_box.addWidget(self.threshold_spin)
+        self.below_label = QLabel()
+        font = self.below_label.font()
+        font.setBold(True)
+        self.below_label.setFont(font)
+        thresh_box.addWidget(self.below_label)
+        thresh_box.addStretch(1)
+        panel.addLayout(thresh_box)
+        panel.addWidget(self.histogram, 1)
+        buttons = QVBoxLayout()
+        self.reject_below_button = QPushButton("Reject all below threshold")
+        self.trash_button = QPushButton("Move rejected to Trash…")
+        self.folder_button = QPushButton("Move rejected to folder…")
+        for b in (self.reject_below_button, self.trash_button, self.folder_button):
+            buttons.addWidget(b)
+        panel.addLayout(buttons)
+        layout.addLayout(panel)
+        self.setCentralWidget(central)
+
+        # status bar
+        self.status_label = QLabel()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(220)
+        self.progress.setFormat("%v / %m scored")
+        self.eta_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop scoring (scores so far are kept)")
+        for w in (self.progress, self.eta_label, self.cancel_button):
+            self.statusBar().addPermanentWidget(w)
+            w.setVisible(False)
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open Folder…", self.choose_folder,
+                                        QKeySequence.StandardKey.Open)
+        self.recursive_action = self._action("Include &Subfolders", self._toggle_recursive)
+        self.recursive_action.setCheckable(True)
+        self.recursive_action.setChecked(self.recursive)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self._action("&Undo Move", self.undo_last_move,
+                                        QKeySequence.StandardKey.Undo)
+        self.keep_action = self._action("&Keep", lambda: self.decide("keep"), "P",
+                                        "Keep the selected photos (overrides the threshold)")
+        self.reject_action = self._action("&Reject", lambda: self.decide("reject"), "X")
+        self.clear_action = self._action("&Clear Decision", lambda: self.decide(None), "U")
+        self.detail_action = self._action("Why This &Score…", self.open_detail)
+        self.reject_below_action = self._action("Reject All &Below Threshold",
+                                                self.reject_below_threshold)
+        self.trash_action = self._action("Move Rejected to &Trash…", self.move_rejected_to_trash,
+                                         "Ctrl+Delete")
+        self.folder_action = self._action("Move Rejected to &Folder…",
+                                          self.move_rejected_to_folder)
+        self.rejects_name_action = self._action("Rejects Folder &Name…",
+                                                self.choose_rejects_folder_name)
+        self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
+        self.bigger_action = self._action("&Bigger Thumbnails",
+                                          lambda: self.zoom_thumbnails(1), "Ctrl++")
+        self.smaller_action = self._action("&Smaller Thumbnails",
+                                           lambda: self.zoom_thumbnails(-1), "Ctrl+-")
+        self.method_group = QActionGroup(self)
+        self.method_actions: dict[str, QAction] = {}
+        for name in METHODS:
+            a = QAction(name, self, checkable=True)
+            a.setStatusTip(get_scorer(name).description)
+            a.triggered.connect(lambda _=False, n=name: self.set_method(n))
+            self.method_group.addAction(a)
+            self.method_actions[name] = a
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file_menu = mb.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.recursive_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = mb.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        photo = mb.addMenu("&Photo")
+        for a in (self.keep_action, self.reject_action, self.clear_action, self.detail_action):
+            photo.addAction(a)
+        photo.addSeparator()
+        for a in (self.reject_below_action, self.trash_action, self.folder_action,
+                  self.rejects_name_action):
+            photo.addAction(a)
+        view = mb.addMenu("&View")
+        view.addAction(self.bigger_action)
+        view.addAction(self.smaller_action)
+        scoring = mb.addMenu("&Scoring")
+        for a in self.method_actions.values():
+            scoring.addAction(a)
+        scoring.addSeparator()
+        scoring.addAction(self.cancel_action)
+
+    def _connect(self) -> None:
+        self.model.countsChanged.connect(self._schedule_refresh)
+        self.loader.thumbnailReady.connect(self._on_thumbnail)
+        self.loader.idle.connect(self._maybe_start_scoring)
+        self.tasks.done.connect(self._on_task_done)
+        self.view.openRequested.connect(self.open_detail)
+        self.view.zoomRequested.connect(self.zoom_thumbnails)
+        self.view.viewportChanged.connect(self._schedule_visible)
+        self.proxy.layoutChanged.connect(self._schedule_visible)
+        self.proxy.modelReset.connect(self._schedule_visible)
+        self.proxy.rowsInserted.connect(self._schedule_visible)
+        self.proxy.rowsRemoved.connect(self._schedule_visible)
+        self.filter_combo.currentIndexChanged.connect(
+            lambda _: self.set_filter_mode(self.filter_combo.currentData()))
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _: self.set_sort_key(self.sort_combo.currentData(), by_user=True))
+        self.method_combo.currentIndexChanged.connect(
+            lambda _: self.set_method(self.method_combo.currentData()))
+        self.size_slider.valueChanged.connect(self.set_thumbnail_size)
+        self.histogram.thresholdChanged.connect(self.set_threshold)
+        self.threshold_spin.valueChanged.connect(self.set_threshold)
+        self.reject_below_button.clicked.connect(self.reject_below_threshold)
+        self.trash_button.clicked.connect(self.move_rejected_to_trash)
+        self.folder_button.clicked.connect(self.move_rejected_to_folder)
+        self.cancel_button.clicked.connect(self.cancel_scoring)
+
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._visible_timer = QTimer(self, singleShot=True, interval=30)
+        self._visible_timer.timeout.connect(self._update_visible)
+        self._first_screen_timer = QTimer(self, singleShot=True,
+                                          interval=FIRST_SCREEN_TIMEOUT_MS)
+        self._first_screen_timer.timeout.connect(lambda: self._maybe_start_scoring(force=True))
+        self._first_paint_timer = QTimer(self, singleShot=True, interval=0)
+        self._first_paint_timer.timeout.connect(self._maybe_start_scoring)
+
+    # folders ------------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        start = str(self.folder or Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", start)
+        if folder:
+            self.open_folder(Path(folder))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_folders()
+        for folder in recent:
+            a = self.recent_menu.addAction(str(folder))
+            a.triggered.connect(lambda _=False, f=folder: self.open_folder(f))
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu").triggered.connect(
+                self.settings.clear_recent_folders)
+
+    def _toggle_recursive(self) -> None:
+        self.recursive = self.recursive_action.isChecked()
+        self.settings.set_recursive(self.recursive)
+        if self.folder is not None:
+            self.open_folder(self.folder)
+
+    def open_folder(self, folder: Path, recursive: bool | None = None) -> None:
+        """Show `folder`: cancel the old work, scan in a worker, then fill the grid."""
+        if recursive is not None:
+            self.recursive = recursive
+            self.recursive_action.setChecked(recursive)
+        self._stop_scoring()
+        self._generation += 1
+        self.folder = Path(folder)
+        self.opened_at = time.perf_counter()
+        self.first_paint_at = None
+        self.loader.reset()
+        self.model.clear()
+        self.folder_label.setText(str(self.folder))
+        self.setWindowTitle(f"{self.folder.name} — Reviewer")
+        self.status_label.setText(f"Reading {self.folder}…")
+        self.tasks.submit(("scan", self._generation),
+                          scan_task(self.folder, self.recursive, self.settings.rejects_folder()))
+
+    def _on_scanned(self, scan: CatalogScan | None, error: str | None) -> None:
+        if scan is None:
+            self._report("Cannot open folder", f"{self.folder} could not be read: {error}")
+            self.status_label.setText(f"Cannot read {self.folder}")
+            return
+        if self.folder is not None:
+            self.settings.add_recent_folder(self.folder)
+        self._sort_chosen = self.proxy.sort_key != "name" and self._sort_chosen
+        if not self._sort_chosen:
+            self._set_sort_silently("name")
+        self.model.set_shots(scan.shots)
+        self.delegate.painted_cells = 0
+        if scan.shots:
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        if scan.problems:
+            self.statusBar().showMessage(
+                f"{len(scan.problems)} items could not be read, e.g. {scan.problems[0][0]}: "
+                f"{scan.problems[0][1]}", 10000)
+        emit(self.folderLoaded, len(scan.shots))
+        self._scoring_wanted = bool(scan.shots)
+        self._first_screen_timer.start()
+        self._first_paint_timer.start()
+        self._refresh()
+
+    # scoring ------------------------------------------------------------------------------
+    def _maybe_start_scoring(self, force: bool = False) -> None:
+        """Start scoring once the first screen of thumbnails is in (or after a timeout)."""
+        if not self._scoring_wanted:
+            return
+        if not force:
+            shown = self.view.isVisible()
+            if shown and (self.delegate.painted_cells == 0 or not self.loader.is_idle()):
+                return
+        self._scoring_wanted = False
+        self._first_screen_timer.stop()
+        self.start_scoring()
+
+    def start_scoring(self) -> None:
+        self._stop_scoring()
+        paths = [r.path for r in self.model.records if r.score is None and r.error is None]
+        if not paths:
+            return
+        visible = set(self._visible_paths())
+        paths.sort(key=lambda p: p not in visible)  # visible photos first
+        run = ScoringRun(paths, self.method, self.jobs)
+        run.resultsReady.connect(lambda results, r=run: self._on_results(r, results))
+        run.finished.connect(lambda completed, r=run: self._on_run_finished(r, bool(completed)))
+        self.run = run
+        self.progress.setRange(0, run.total)
+        self.progress.setValue(0)
+        for w in (self.progress, self.eta_label, self.cancel_button):
+            w.setVisible(True)
+        self.eta_label.setText("")
+        run.start()
+
+    def _on_results(self, run: ScoringRun, results: list[PhotoResult]) -> None:
+        if run is not self.run:
+            return  # stale results from a cancelled run
+        fresh = [r for r in results if r.method == self.method]
+        run.done_count += len(fresh)
+        self.model.apply_results(fresh)
+        self.progress.setValue(run.done_count)
+
+    def _on_run_finished(self, run: ScoringRun, completed: bool) -> None:
+        run.wait(5)
+        if run in self._retired_runs:
+            self._retired_runs.remove(run)
+        if run is not self.run:
+            return
+        self.run = None
+        for w in (self.progress, self.eta_label, self.cancel_button):
+            w.setVisible(False)
+        if completed and not self._sort_chosen:
+            self._set_sort_silently("sharpness")
+        self._update_histogram_range()
+        self._refresh()
+        if not completed:
+            self.statusBar().showMessage("Scoring cancelled; the scores so far are kept", 5000)
+        emit(self.scoringFinished, completed)
+
+    def cancel_scoring(self) -> None:
+        self._scoring_wanted = False
+        if self.run is not None:
+            self.run.cancel()
+
+    def _stop_scoring(self) -> None:
+        """Cancel the current run without waiting; it winds down in the background."""
+        self._scoring_wanted = False
+        if self.run is not None:
+            self.run.cancel()
+            self._retired_runs.append(self.run)
+            self.run = None
+        for w in (self.progress, self.eta_label, self.cancel_button):
+            w.setVisible(False)
+
+    @property
+    def scoring_active(self) -> bool:
+        return self.run is not None or any(r.running for r in self._retired_runs)
+
+    def set_method(self, method: str) -> None:
+        if method == self.method or method not in METHODS:
+            self._sync_method_widgets()
+            return
+        self._apply_method(method, rescore=True)
+
+    def _apply_method(self, method: str, rescore: bool) -> None:
+        self._stop_scoring()
+        self.method = method
+        self.settings.set_method(method)
+        self._sync_method_widgets()
+        scorer = get_scorer(method)
+        remembered = self.settings.threshold(method)
+        threshold = remembered if remembered is not None else scorer.default_threshold
+        self.model.clear_scores()
+        self._update_histogram_range()
+        self._set_threshold_widgets(threshold)
+        self.model.set_threshold(threshold)
+        if rescore and self.model.rowCount() > 0:
+            if not self._sort_chosen:
+                self._set_sort_silently("name")
+            self.start_scoring()
+
+    def _sync_method_widgets(self) -> None:
+        self.method_combo.blockSignals(True)
+        self.method_combo.setCurrentIndex(self.method_combo.findData(self.method))
+        self.method_combo.blockSignals(False)
+        self.method_actions[self.method].setChecked(True)
+
+    def _update_histogram_range(self) -> None:
+        scorer = get_scorer(self.method)
+        if self.method == "focus":
+            lo, hi = 0.0, 100.0
+        else:
+            values = self.model.score_values()
+            hi = 2.0 * scorer.default_threshold
+            finite = values[values == values]
+            if finite.size:
+                hi = max(hi, float(sorted(finite)[int(0.98 * (finite.size - 1))]) * 1.1)
+            lo = 0.0
+        self.histogram.set_range(lo, hi)
+        self.threshold_spin.blockSignals(True)
+        self.threshold_spin.setRange(lo, hi)
+        self.threshold_spin.setSingleStep(max((hi - lo) / 100, 0.1))
+        self.threshold_spin.blockSignals(False)
+
+    # threshold ----------------------------------------------------------------------------
+    def set_threshold(self, value: float) -> None:
+        value = float(value)
+        self._set_threshold_widgets(value)
+        self.model.set_threshold(value)
+        self.settings.set_threshold(self.method, value)
+        self._refresh_threshold_label()
+        self._schedule_refresh()
+
+    def _set_threshold_widgets(self, value: float) -> None:
+        self.histogram.set_threshold(value, notify=False)
+        self.threshold_spin.blockSignals(True)
+        self.threshold_spin.setValue(value)
+        self.threshold_spin.blockSignals(False)
+
+    def _refresh_threshold_label(self) -> None:
+        counts = self.model.counts()
+        self.below_label.setText(f"{counts.below} of {counts.photos} below")
+
+    # decisions ----------------------------------------------------------------------------
+    def selected_records(self) -> list[PhotoRecord]:
+        rows = self.view.selectionModel().selectedIndexes()
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex()]
+        return [rec for idx in rows if isinstance(rec := idx.data(Role.RECORD), PhotoRecord)]
+
+    def current_record(self) -> PhotoRecord | None:
+        rec = self.view.currentIndex().data(Role.RECORD)
+        return rec if isinstance(rec, PhotoRecord) else None
+
+    def decide(self, decision: Decision | None) -> None:
+        """P / X / U: mark the selection, then advance to the next photo."""
+        records = self.selected_records()
+        if not records:
+            return
+        current = self.view.currentIndex()
+        following = None
+        if len(records) == 1 and current.isValid():
+            nxt = self.proxy.index(current.row() + 1, 0)
+            following = nxt.data(Role.RECORD) if nxt.isValid() else None
+        self.model.set_decision(records, decision)
+        target = following if isinstance(following, PhotoRecord) else records[-1]
+        self.select_record(target)
+        if self.detail is not None and self.detail.isVisible():
+            self._load_detail(self.current_record())
+
+    def select_record(self, record: PhotoRecord | None) -> None:
+        if record is None:
+            return
+        idx = self.proxy.mapFromSource(self.model.index_of(record))
+        if idx.isValid():
+            self.view.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.scrollTo(idx)
+
+    def reject_below_threshold(self) -> None:
+        n = self.model.reject_below_threshold()
+        self.statusBar().showMessage(f"Rejected {n} photos below the threshold "
+                                     "(photos you kept by hand stay kept)", 5000)
+
+    # moving -------------------------------------------------------------------------------
+    def move_rejected_to_trash(self) -> None:
+        self._move_rejected("trash")
+
+    def move_rejected_to_folder(self) -> None:
+        self._move_rejected("folder")
+
+    def choose_rejects_folder_name(self) -> None:
+        name, ok = QInputDialog.getText(self, "Rejects folder",
+                                        "Name of the folder rejected photos move to:",
+                                        text=self.settings.rejects_folder())
+        if ok and name.strip():
+            self.settings.set_rejects_folder(name.strip())
+
+    def _move_rejected(self, destination: str) -> None:
+        if self._moving:
+            return
+        records = self.model.rejected()
+        if not records:
+            self._report("Nothing to move", "No photo is marked rejected. Press X on a photo, "
+                         "or use “Reject all below threshold”.")
+            return
+        files = [f for r in records for f in r.shot.files]
+        total = sum(r.shot.size_bytes for r in records)
+        partners = sum(len(r.shot.files) - 1 for r in records)
+        folder_name = self.settings.rejects_folder()
+        where = "the Trash" if destination == "trash" else f"the “{folder_name}” folder"
+        text = (f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
+                f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
+                + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners
+                   else "") + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back.")
+        details = "\n".join(str(f) for f in files)
+        if not self.confirm("Move rejected photos", text, details):
+            return
+        self._moving = True
+        self._set_move_actions_enabled()
+        journal, home = self.journal, self.home_trash
+        if destination == "trash":
+            self.tasks.submit(("move", records),
+                              lambda: move_to_trash([r.shot for r in records], journal,
+                                                    home_trash=home))
+        else:
+            self.tasks.submit(("move", records),
+                              lambda: move_to_folder([r.shot for r in records], folder_name,
+                                                     journal))
+
+    def _on_moved(self, records: list[PhotoRecord], batch: MoveBatch | None,
+                  error: str | None) -> None:
+        self._moving = False
+        if batch is None:
+            self._report("Move failed", f"Nothing could be moved: {error}")
+            self._set_move_actions_enabled()
+            return
+        moved_src = {m.src for m in batch.moves}
+        gone = [r for r in records if r.path in moved_src]
+        if batch.moves:
+            self.undo_stack.append((batch, gone))
+        self.model.remove_records(gone)
+        where = "the Trash" if batch.destination == "trash" else "the rejects folder"
+        self.statusBar().showMessage(
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. "
+            "Ctrl+Z to undo.", 8000)
+        if batch.failures:
+            self._report("Some files were not moved",
+                         f"{len(batch.failures)} files stayed where they are; "
+                         "nothing else was touched.",
+                         "\n".join(f"{f.path}: {f.reason}" for f in batch.failures))
+        self._set_move_actions_enabled()
+        emit(self.movesFinished, batch)
+
+    def undo_last_move(self) -> None:
+        if self._moving or not self.undo_stack:
+            return
+        batch, records = self.undo_stack.pop()
+        self._moving = True
+        self._set_move_actions_enabled()
+        journal = self.journal
+        self.tasks.submit(("undo", batch, records), lambda: restore(batch, journal))
+
+    def _on_restored(self, batch: MoveBatch, records: list[PhotoRecord],
+                     report: RestoreReport | None, error: str | None) -> None:
+        self._moving = False
+        if report is None:
+            self.undo_stack.append((batch, records))
+            self._report("Undo failed", f"Nothing was restored: {error}")
+            self._set_move_actions_enabled()
+            return
+        back = {m.src for m in report.restored}
+        same_folder = [r for r in records if r.path in back
+                       and self.folder is not None and r.path.is_relative_to(self.folder)]
+        self.model.insert_records(same_folder)
+        self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
+        if report.failures:
+            self._report("Some files could not be restored",
+                         f"{len(report.failures)} files are still moved.",
+                         "\n".join(f"{f.path}: {f.reason}" for f in report.failures))
+        self._set_move_actions_enabled()
+        emit(self.undoFinished, report)
+
+    def _set_move_actions_enabled(self) -> None:
+        for a in (self.trash_action, self.folder_action):
+            a.setEnabled(not self._moving)
+        self.trash_button.setEnabled(not self._moving)
+        self.folder_button.setEnabled(not self._moving)
+        self.undo_action.setEnabled(not self._moving and bool(self.undo_stack))
+
+    # dialogs (real Qt dialogs; tests drive them like a user would) -------------------------
+    def confirm(self, title: str, text: str, details: str = "") -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if details:
+            box.setDetailedText(details)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _report(self, title: str, text: str, details: str = "") -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self.last_report = box
+
+    # detail view --------------------------------------------------------------------------
+    def open_detail(self) -> None:
+        rec = self.current_record()
+        if rec is None:
+            return
+        if self.detail is None:
+            self.detail = DetailDialog(self)
+            self.detail.decisionRequested.connect(self._detail_decision)
+            self.detail.navigateRequested.connect(self._detail_navigate)
+        self.detail.show()
+        self.detail.raise_()
+        self._load_detail(rec)
+
+    def _load_detail(self, rec: PhotoRecord | None) -> None:
+        if rec is None or self.detail is None:
+            return
+        self._detail_record = rec
+        self.detail.show_loading(rec.shot.label())
+        path, method = rec.path, self.method
+        self.tasks.submit(("detail", rec, method), lambda: analyse(path, method))
+
+    def _on_analysed(self, rec: PhotoRecord, method: str, analysis: Analysis | None,
+                     error: str | None) -> None:
+        if rec is not self._detail_record or self.detail is None or method != self.method:
+            return
+        if analysis is None:
+            analysis = Analysis(rec.path, method, error=error)
+        if rec.score is None and rec.error is None:  # scored here first: share the result
+            self.model.apply_result(result_from_analysis(analysis))
+        title = rec.shot.label()
+        if analysis.score is not None:
+            verdict = "blurry" if analysis.score.value < self.model.threshold else "sharp"
+            title += f" — {analysis.score.method} {analysis.score.value:.1f} ({verdict})"
+            if rec.decision:
+                title += f" · {rec.decision}ed by hand" if rec.decision == "reject" \
+                    else " · kept by hand"
+        self.detail.set_analysis(analysis, self.model.threshold, title)
+        emit(self.detailLoaded, analysis)
+
+    def _detail_decision(self, what: str) -> None:
+        self.decide(None if what == "clear" else what)  # type: ignore[arg-type]
+
+    def _detail_navigate(self, step: int) -> None:
+        current = self.view.currentIndex()
+        nxt = self.proxy.index(current.row() + step, 0)
+        if nxt.isValid():
+            self.view.setCurrentIndex(nxt)
+            self._load_detail(self.current_record())
+
+    # tasks --------------------------------------------------------------------------------
+    def _on_task_done(self, tag: object, result: object, error: object) -> None:
+        assert isinstance(tag, tuple)
+        kind = tag[0]
+        err = None if error is None else str(error)
+        if kind == "scan":
+            if tag[1] == self._generation:
+                self._on_scanned(result if isinstance(result, CatalogScan) else None, err)
+        elif kind == "move":
+            self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
+        elif kind == "undo":
+            self._on_restored(tag[1], tag[2],
+                              result if isinstance(result, RestoreReport) else None, err)
+        elif kind == "detail":
+            self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None,
+                              err)
+
+    # view ---------------------------------------------------------------------------------
+    def set_filter_mode(self, mode: FilterMode) -> None:
+        self.proxy.set_filter_mode(mode)
+        i = self.filter_combo.findData(mode)
+        if i != self.filter_combo.currentIndex():
+            self.filter_combo.blockSignals(True)
+            self.filter_combo.setCurrentIndex(i)
+            self.filter_combo.blockSignals(False)
+        self._schedule_visible()
+
+    def set_sort_key(self, key: SortKey, by_user: bool = False) -> None:
+        if by_user:
+            self._sort_chosen = True
+        self.proxy.set_sort_key(key)
+        i = self.sort_combo.findData(key)
+        if i != self.sort_combo.currentIndex():
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(i)
+            self.sort_combo.blockSignals(False)
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.view.scrollTo(current)
+
+    def _set_sort_silently(self, key: SortKey) -> None:
+        self.set_sort_key(key, by_user=False)
+
+    def set_thumbnail_size(self, size: int) -> None:
+        size = max(MIN_THUMBNAIL_SIZE, min(MAX_THUMBNAIL_SIZE, int(size)))
+        self.delegate.set_thumbnail_size(size)
+        cell = self.delegate.cell_size(self.view.font())
+        self.view.setGridSize(QSize(cell.width() + GRID_SPACING, cell.height() + GRID_SPACING))
+        self.view.setIconSize(QSize(size, size))
+        self.size_slider.blockSignals(True)
+        self.size_slider.setValue(size)
+        self.size_slider.blockSignals(False)
+        self.settings.set_thumbnail_size(size)
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.view.scrollTo(current)
+
+    def zoom_thumbnails(self, steps: int) -> None:
+        self.set_thumbnail_size(self.delegate.thumbnail_size + 16 * steps)
+
+    def _on_thumbnail(self, path: Path) -> None:
+        self.model.thumbnail_changed(path)
+        if self.first_paint_at is None and self.delegate.painted_cells:
+            self.first_paint_at = time.perf_counter()
+
+    def _visible_paths(self) -> list[Path]:
+        out = []
+        for row in self.view.visible_proxy_rows():
+            rec = self.proxy.index(row, 0).data(Role.RECORD)
+            if isinstance(rec, PhotoRecord):
+                out.append(rec.path)
+        return out
+
+    def _schedule_visible(self, *args: object) -> None:
+        if not self._visible_timer.isActive():
+            self._visible_timer.start()
+
+    def _update_visible(self) -> None:
+        paths = self._visible_paths()
+        self.loader.set_visible(paths)
+        if self.run is not None and paths:
+            self.run.prioritize(paths)
+
+    def _schedule_refresh(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        counts = self.model.counts()
+        self.histogram.set_values(self.model.score_values())
+        self._refresh_threshold_label()
+        parts = [f"{counts.photos} photos", f"{counts.scored} scored",
+                 f"{counts.below} below threshold"]
+        if counts.errors:
+            parts.append(f"{counts.errors} errors")
+        if counts.kept:
+            parts.append(f"{counts.kept} kept")
+        parts.append(f"{counts.rejected} rejected ({human_bytes(counts.rejected_bytes)} on disk)")
+        self.status_label.setText(" · ".join(parts))
+        if self.run is not None:
+            eta = self.run.eta_seconds()
+            self.eta_label.setText("" if eta is None else f"about {human_duration(eta)} left")
+        self._set_move_actions_enabled()
+
+    # drag and drop ------------------------------------------------------------------------
+    @staticmethod
+    def _dropped_folder(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile():
+                p = Path(url.toLocalFile())
+                if p.is_dir():
+                    return p
+                if p.parent.is_dir():
+                    return p.parent
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_folder(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folder = self._dropped_folder(event)
+        if folder is not None:
+            event.acceptProposedAction()
+            self.open_folder(folder)
+
+    # lifecycle ----------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Cancel everything and wait for the workers (threads and processes) to end."""
+        self._stop_scoring()
+        runs = list(self._retired_runs)
+        for run in runs:
+            run.cancel()
+        for run in runs:
+            run.wait()
+        self._retired_runs.clear()
+        self.loader.shutdown()
+        self.tasks.shutdown()
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.detail is not None:
+            self.detail.close()
+        self.shutdown()
+        super().closeEvent(event)
+

@@ -1,0 +1,105 @@
+"""What the app remembers between runs: recent folders, thresholds, sizes, names."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+
+from reviewer.core.catalog import DEFAULT_REJECTS_FOLDER
+
+ORGANIZATION = "Reviewer"
+APPLICATION = "Reviewer"
+MAX_RECENT = 10
+DEFAULT_THUMBNAIL_SIZE = 200
+MIN_THUMBNAIL_SIZE = 96
+MAX_THUMBNAIL_SIZE = 320
+
+
+def default_qsettings() -> QSettings:
+    """The user's settings file. On Linux it is looked up now (not cached by Qt), so a changed
+    XDG_CONFIG_HOME (as in the tests) is honoured."""
+    if sys.platform.startswith("linux"):
+        base = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.GenericConfigLocation)
+        return QSettings(str(Path(base) / ORGANIZATION / f"{APPLICATION}.conf"),
+                         QSettings.Format.IniFormat)
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+class AppSettings:
+    """Typed access to the QSettings store."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else default_qsettings()
+
+    def _get(self, key: str, default: object) -> object:
+        value = self.store.value(key, default)
+        return default if value is None else value
+
+    # recent folders -----------------------------------------------------------------------
+    def recent_folders(self) -> list[Path]:
+        raw = self._get("recent/folders", "[]")
+        try:
+            items = json.loads(str(raw))
+        except json.JSONDecodeError:
+            return []
+        return [Path(p) for p in items if isinstance(p, str)][:MAX_RECENT]
+
+    def add_recent_folder(self, folder: Path) -> None:
+        folder = folder.absolute()
+        items = [p for p in self.recent_folders() if p != folder]
+        items.insert(0, folder)
+        self.store.setValue("recent/folders", json.dumps([str(p) for p in items[:MAX_RECENT]]))
+
+    def clear_recent_folders(self) -> None:
+        self.store.setValue("recent/folders", "[]")
+
+    # scoring ------------------------------------------------------------------------------
+    def threshold(self, method: str) -> float | None:
+        raw = self.store.value(f"threshold/{method}")
+        try:
+            return None if raw is None else float(str(raw))
+        except ValueError:
+            return None
+
+    def set_threshold(self, method: str, value: float) -> None:
+        self.store.setValue(f"threshold/{method}", float(value))
+
+    def method(self) -> str | None:
+        raw = self.store.value("scoring/method")
+        return None if raw is None else str(raw)
+
+    def set_method(self, method: str) -> None:
+        self.store.setValue("scoring/method", method)
+
+    # view ---------------------------------------------------------------------------------
+    def thumbnail_size(self) -> int:
+        try:
+            size = int(str(self._get("view/thumbnail_size", DEFAULT_THUMBNAIL_SIZE)))
+        except ValueError:
+            size = DEFAULT_THUMBNAIL_SIZE
+        return max(MIN_THUMBNAIL_SIZE, min(MAX_THUMBNAIL_SIZE, size))
+
+    def set_thumbnail_size(self, size: int) -> None:
+        self.store.setValue("view/thumbnail_size", int(size))
+
+    def recursive(self) -> bool:
+        return str(self._get("scan/recursive", "false")).lower() == "true"
+
+    def set_recursive(self, on: bool) -> None:
+        self.store.setValue("scan/recursive", "true" if on else "false")
+
+    # moving -------------------------------------------------------------------------------
+    def rejects_folder(self) -> str:
+        name = str(self._get("moves/rejects_folder", DEFAULT_REJECTS_FOLDER)).strip()
+        return name if name and "/" not in name and name not in (".", "..") \
+            else DEFAULT_REJECTS_FOLDER
+
+    def set_rejects_folder(self, name: str) -> None:
+        self.store.setValue("moves/rejects_folder", name)
+
+    def sync(self) -> None:
+        self.store.sync()

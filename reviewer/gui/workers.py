@@ -1,0 +1,196 @@
+"""Background work for the window: folder scans, scoring runs, detail analyses, file moves.
+
+Workers hand back plain data (numpy arrays, dataclasses) through queued signals; nothing here
+makes a QPixmap or touches a widget.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from reviewer.core.batch import PhotoResult, ScoringJob, default_jobs
+from reviewer.core.catalog import CatalogScan, scan_folder
+from reviewer.core.errors import PhotoError
+from reviewer.core.metadata import CaptureInfo
+from reviewer.core.scoring.base import Score
+from reviewer.gui.qt_compat import emit
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def run(self) -> None:
+        self.fn()
+
+
+class TaskRunner(QObject):
+    """Runs one-off callables on a private pool and delivers their result on the GUI thread."""
+
+    done = Signal(object, object, object)  # tag, result, error message
+
+    def __init__(self, threads: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._closed = False
+
+    def submit(self, tag: object, fn: Callable[[], object]) -> None:
+        def call() -> None:
+            try:
+                result, error = fn(), None
+            except Exception as exc:  # reported on the GUI thread, never lost
+                result, error = None, f"{type(exc).__name__}: {exc}"
+            if not self._closed:
+                emit(self.done, tag, result, error)
+
+        self.pool.start(_Task(call))
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self.pool.waitForDone()
+
+
+def scan_task(folder: Path, recursive: bool, rejects_folder: str) -> Callable[[], CatalogScan]:
+    return lambda: scan_folder(folder, recursive=recursive, rejects_folder=rejects_folder)
+
+
+BATCH_S = 0.05
+
+
+def prestart_worker_server() -> None:
+    """Start the forkserver that scoring workers are forked from, now, before any scan.
+
+    Forking a large process (Qt, numpy) pauses it for tens of milliseconds; doing it once at
+    start-up keeps that pause out of a scan. The server preloads the scoring engine, so each
+    worker it forks starts ready. A no-op where workers are spawned (macOS, Windows).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["reviewer.core.batch", "reviewer.core.decode"])
+    forkserver.ensure_running()
+
+
+class ScoringRun(QObject):
+    """A ScoringJob iterated on a background thread; results arrive as signals.
+
+    `cancel()` never blocks. `wait()` joins the thread (the job then has shut its worker
+    processes down).
+    """
+
+    resultsReady = Signal(object)  # list[PhotoResult], batched: at most one emit per BATCH_S
+    # 1 when every photo was scored, 0 when cancelled. An int, not a bool: PySide6 6.12 corrupts
+    # the refcount of Python bools carried by queued signals from a non-Qt thread.
+    finished = Signal(int)
+
+    def __init__(self, paths: Sequence[Path], method: str, jobs: int | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = list(paths)
+        self.method = method
+        self.total = len(self.paths)
+        self.done_count = 0
+        self.started_at = 0.0
+        self.job = ScoringJob(self.paths, method, None, jobs or default_jobs())
+        self._thread: threading.Thread | None = None
+        self._finished_flag = threading.Event()
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="reviewer-scoring", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        completed = False
+        batch: list[PhotoResult] = []
+        last = 0.0
+        try:
+            for result in self.job.results():
+                if self.job.cancelled:
+                    break
+                batch.append(result)
+                now = time.monotonic()
+                if now - last >= BATCH_S:  # fast streams are coalesced; slow ones go at once
+                    emit(self.resultsReady, batch)
+                    batch, last = [], now
+            if batch and not self.job.cancelled:
+                emit(self.resultsReady, batch)
+            completed = not self.job.cancelled
+        finally:
+            self._finished_flag.set()
+            emit(self.finished, int(completed))
+
+    def cancel(self) -> None:
+        self.job.cancel()
+
+    def prioritize(self, paths: Sequence[Path]) -> None:
+        self.job.prioritize(paths)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self._finished_flag.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def eta_seconds(self) -> float | None:
+        if self.done_count < 2:
+            return None
+        elapsed = time.monotonic() - self.started_at
+        rate = self.done_count / max(elapsed, 1e-6)
+        return (self.total - self.done_count) / rate
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything the detail view shows for one photo."""
+
+    path: Path
+    method: str
+    rgb: npt.NDArray[np.uint8] | None = None
+    score: Score | None = None
+    info: CaptureInfo | None = None
+    original_size: tuple[int, int] = (0, 0)
+    source: str = ""
+    error: str | None = None
+
+
+def analyse(path: Path, method: str) -> Analysis:
+    """Decode at the working size and score with the maps (run in a worker thread)."""
+    from reviewer.core.decode import load_working_image
+    from reviewer.core.scoring import get_scorer
+
+    try:
+        photo = load_working_image(path)
+        score = get_scorer(method).score(photo, explain=True)
+    except PhotoError as exc:
+        return Analysis(path, method, error=exc.reason)
+    except MemoryError:
+        return Analysis(path, method, error="not enough memory to decode this photo")
+    except Exception as exc:  # a library failure on this file; the window carries on
+        return Analysis(path, method, error=f"unexpected {type(exc).__name__}: {exc}")
+    return Analysis(path, method, photo.rgb, score, photo.info, photo.original_size,
+                    photo.source)
+
+
+def result_from_analysis(analysis: Analysis) -> PhotoResult:
+    w, h = analysis.original_size
+    return PhotoResult(analysis.path, analysis.method, analysis.score, w, h, analysis.info,
+                       analysis.error)
