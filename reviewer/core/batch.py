@@ -7,6 +7,7 @@ error row. `ScoringJob` can be cancelled and re-prioritised from any thread.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -75,12 +76,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Workers run below normal priority: scoring is background work, and on a machine with few
+# cores the window (and whatever else the user runs) must win the CPU when it needs it.
+WORKER_NICENESS = 5
+
+
 def init_worker() -> None:
     """Run once in each worker process: one OpenCV thread, since the pool already fills every
-    core (OpenCV's own threads would oversubscribe them)."""
+    core (OpenCV's own threads would oversubscribe them), at a lower priority."""
     import cv2
 
     cv2.setNumThreads(1)
+    with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
+        os.nice(WORKER_NICENESS)
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
+from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import AppSettings
 
 MakeFolder = Callable[..., Path]
@@ -64,6 +66,17 @@ def photo_folder(tmp_path: Path) -> MakeFolder:
     def make(n: int = 9, name: str = "shoot", **kw: object) -> Path:
         return make_photo_folder(tmp_path / name, n, **kw)  # type: ignore[arg-type]
     return make
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: AppSettings) -> MainWindow:
+    """The main window, shown, with two scoring workers."""
+    w = MainWindow(settings, jobs=2)
+    qtbot.addWidget(w)
+    w.resize(1000, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
 
 
 @pytest.fixture

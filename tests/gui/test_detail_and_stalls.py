@@ -5,24 +5,12 @@ from __future__ import annotations
 import gc
 import time
 
-import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.main_window import MainWindow
-from reviewer.gui.settings import AppSettings
 
 from .conftest import MakeFolder
-
-
-@pytest.fixture
-def window(qtbot: QtBot, settings: AppSettings) -> MainWindow:
-    w = MainWindow(settings, jobs=2)
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_detail_view_explains_the_score(qtbot: QtBot, window: MainWindow,

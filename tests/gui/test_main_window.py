@@ -22,16 +22,6 @@ from .conftest import MakeFolder
 SCORE_TIMEOUT = 60_000
 
 
-@pytest.fixture
-def window(qtbot: QtBot, settings: AppSettings) -> MainWindow:
-    w = MainWindow(settings, jobs=2)
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def open_and_score(qtbot: QtBot, w: MainWindow, folder: Path) -> None:
     with qtbot.waitSignal(w.scoringFinished, timeout=SCORE_TIMEOUT) as blocker:
         w.open_folder(folder)
