@@ -69,6 +69,12 @@ def score_file(
     return PhotoResult(path, method, score, w, h, photo.info)
 
 
+# How often a waiting `results()` looks at the cancel flag.
+CANCEL_POLL_S = 0.1
+# A pool that keeps breaking before it runs anything is rebuilt this many times, then it fails.
+MAX_POOL_REBUILDS = 3
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -120,20 +126,22 @@ class ScoringJob:
         self._queue: deque[Path] = deque(Path(p) for p in paths)
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
-        self._executor: ProcessPoolExecutor | None = None
 
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
     def cancel(self) -> None:
-        """Stop: queued photos are dropped, running workers are shut down."""
+        """Stop: queued photos are dropped; `results()` ends within CANCEL_POLL_S, once the
+        photos being decoded right now are done, with its worker processes shut down.
+
+        The pool itself is only ever shut down by the thread that iterates `results()`: a
+        shutdown(wait=False) from here would detach the pool's manager thread, and the later
+        shutdown(wait=True) could then return while worker processes are still alive.
+        """
         self._cancelled.set()
         with self._lock:
             self._queue.clear()
-            ex = self._executor
-        if ex is not None:
-            ex.shutdown(wait=False, cancel_futures=True)
 
     def prioritize(self, paths: Iterable[str | Path]) -> None:
         """Move these queued photos to the front (e.g. the ones on screen)."""
@@ -152,12 +160,9 @@ class ScoringJob:
             return self._queue.popleft() if self._queue else None
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        ex = ProcessPoolExecutor(
+        return ProcessPoolExecutor(
             max_workers=workers, mp_context=_mp_context(), initializer=init_worker
         )
-        with self._lock:
-            self._executor = ex
-        return ex
 
     def _submit(self, ex: ProcessPoolExecutor, path: Path) -> Future[PhotoResult]:
         return ex.submit(score_file, path, self.method, self.threshold, self.explain)
@@ -167,18 +172,28 @@ class ScoringJob:
         window = 2 * self.jobs  # a little prefetch keeps workers busy; bounds crash suspects
         ex = self._new_executor(self.jobs)
         inflight: dict[Future[PhotoResult], Path] = {}
+        rebuilds = 0
         try:
             while not self.cancelled:
                 while len(inflight) < window and (path := self._next()) is not None:
                     try:
                         inflight[self._submit(ex, path)] = path
-                    except (BrokenProcessPool, RuntimeError):
+                    except BrokenProcessPool:  # died between tasks; nothing of ours lost
                         with self._lock:
                             self._queue.appendleft(path)
                         break
                 if not inflight:
-                    break
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    with self._lock:
+                        pending = bool(self._queue)
+                    if not pending:
+                        break
+                    rebuilds += 1
+                    if rebuilds > MAX_POOL_REBUILDS:
+                        raise RuntimeError("the scoring worker processes cannot start")
+                    ex.shutdown(wait=True)
+                    ex = self._new_executor(self.jobs)
+                    continue
+                done, _ = wait(inflight, timeout=CANCEL_POLL_S, return_when=FIRST_COMPLETED)
                 broken = False
                 for fut in done:
                     path = inflight.pop(fut)

@@ -79,3 +79,27 @@ def test_prioritize_moves_queued_photos_first(photos: list[Path]) -> None:
 def test_unknown_method_fails_early(photos: list[Path]) -> None:
     with pytest.raises(ValueError, match="unknown scoring method"):
         ScoringJob(photos, method="nope")
+
+
+def test_cancel_from_another_thread_leaves_no_worker_process(photos: list[Path]) -> None:
+    import multiprocessing
+    import threading
+
+    job = ScoringJob(photos * 10, jobs=2)
+    first = threading.Event()
+    seen: list[PhotoResult] = []
+
+    def consume() -> None:
+        for r in job.results():
+            seen.append(r)
+            first.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    assert first.wait(60)
+    job.cancel()
+    thread.join(30)
+    assert not thread.is_alive()
+    # once results() has returned, its worker processes are gone, not merely told to go
+    assert multiprocessing.active_children() == []
+    assert len(seen) < len(photos) * 10
