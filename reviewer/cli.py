@@ -11,9 +11,12 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reviewer import __version__
+
+if TYPE_CHECKING:  # the engine is imported lazily so that --help and --version stay instant
+    from reviewer.core.batch import PhotoResult
 
 CSV_COLUMNS = (
     "path", "score", "verdict", "method", "width", "height", "exposure", "blur_kind", "error",
@@ -126,12 +129,9 @@ def _fmt_score(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _rows(results: Sequence[object]) -> list[dict[str, str]]:
-    from reviewer.core.batch import PhotoResult
-
+def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
     rows = []
     for r in results:
-        assert isinstance(r, PhotoResult)
         s = r.score
         rows.append({
             "path": str(r.path),
@@ -163,10 +163,7 @@ def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
         out.write(line(r) + "\n")
 
 
-def _json_record(result: object) -> dict[str, object]:
-    from reviewer.core.batch import PhotoResult
-
-    assert isinstance(result, PhotoResult)
+def _json_record(result: PhotoResult) -> dict[str, object]:
     rec: dict[str, object] = {"path": str(result.path), "method": result.method,
                               "verdict": result.verdict, "error": result.error}
     if result.score is not None:
