@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
-from reviewer.gui.qt_compat import emit
 from reviewer.gui.thumbnails import qimage_from_rgb
 from reviewer.gui.workers import Analysis
 
@@ -143,7 +142,7 @@ class ZoomPane(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if delta:
-            emit(self.zoomRequested, 1.25 if delta > 0 else 0.8,
+            self.zoomRequested.emit(1.25 if delta > 0 else 0.8,
                                     self.mapToScene(event.position().toPoint()))
             event.accept()
 
@@ -369,15 +368,15 @@ class DetailDialog(QDialog):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_P:
-            emit(self.decisionRequested, "keep")
+            self.decisionRequested.emit("keep")
         elif key == Qt.Key.Key_X:
-            emit(self.decisionRequested, "reject")
+            self.decisionRequested.emit("reject")
         elif key == Qt.Key.Key_U:
-            emit(self.decisionRequested, "clear")
+            self.decisionRequested.emit("clear")
         elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
-            emit(self.navigateRequested, 1)
+            self.navigateRequested.emit(1)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
-            emit(self.navigateRequested, -1)
+            self.navigateRequested.emit(-1)
         elif key == Qt.Key.Key_H:
             self.heatmap_box.toggle()
         elif key == Qt.Key.Key_1:

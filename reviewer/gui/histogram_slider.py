@@ -20,7 +20,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from reviewer.gui.qt_compat import emit
 from reviewer.gui.thumbnail_delegate import BLURRY_COLOR, SHARP_COLOR
 
 BINS = 50
@@ -81,7 +80,7 @@ class HistogramSlider(QWidget):
         self._threshold = value
         self.update()
         if notify:
-            emit(self.thresholdChanged, value)
+            self.thresholdChanged.emit(value)
 
     def below_count(self) -> int:
         return int(np.count_nonzero(self._values < self._threshold))

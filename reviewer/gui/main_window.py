@@ -56,7 +56,6 @@ from reviewer.core.trash import (
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
-from reviewer.gui.qt_compat import emit
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sort_filter_proxy import (
     FILTER_MODES,
@@ -118,12 +117,12 @@ class PhotoGridView(QListView):
         self.verticalScrollBar().setSingleStep(24)
         self.setSpacing(0)
         self.setMouseTracking(False)
-        self.doubleClicked.connect(lambda _: emit(self.openRequested))
+        self.doubleClicked.connect(lambda _: self.openRequested.emit())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            emit(self.openRequested)
+            self.openRequested.emit()
             event.accept()
             return
         super().keyPressEvent(event)
@@ -132,18 +131,18 @@ class PhotoGridView(QListView):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             delta = event.angleDelta().y()
             if delta:
-                emit(self.zoomRequested, 1 if delta > 0 else -1)
+                self.zoomRequested.emit(1 if delta > 0 else -1)
             event.accept()
             return
         super().wheelEvent(event)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        emit(self.viewportChanged)
+        self.viewportChanged.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        emit(self.viewportChanged)
+        self.viewportChanged.emit()
 
     def visible_proxy_rows(self) -> range:
         """Rows of the cells on screen (plus a row of cells either side)."""
@@ -478,7 +477,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"{len(scan.problems)} items could not be read, e.g. {scan.problems[0][0]}: "
                 f"{scan.problems[0][1]}", 10000)
-        emit(self.folderLoaded, len(scan.shots))
+        self.folderLoaded.emit(len(scan.shots))
         self._scoring_wanted = bool(scan.shots)
         self._first_screen_timer.start()
         self._first_paint_timer.start()
@@ -538,7 +537,7 @@ class MainWindow(QMainWindow):
         self._refresh()
         if not completed:
             self.statusBar().showMessage("Scoring cancelled; the scores so far are kept", 5000)
-        emit(self.scoringFinished, completed)
+        self.scoringFinished.emit(completed)
 
     def cancel_scoring(self) -> None:
         self._scoring_wanted = False
@@ -733,7 +732,7 @@ class MainWindow(QMainWindow):
                          "nothing else was touched.",
                          "\n".join(f"{f.path}: {f.reason}" for f in batch.failures))
         self._set_move_actions_enabled()
-        emit(self.movesFinished, batch)
+        self.movesFinished.emit(batch)
 
     def undo_last_move(self) -> None:
         if self._moving or not self.undo_stack:
@@ -762,7 +761,7 @@ class MainWindow(QMainWindow):
                          f"{len(report.failures)} files are still moved.",
                          "\n".join(f"{f.path}: {f.reason}" for f in report.failures))
         self._set_move_actions_enabled()
-        emit(self.undoFinished, report)
+        self.undoFinished.emit(report)
 
     def _set_move_actions_enabled(self) -> None:
         for a in (self.trash_action, self.folder_action):
@@ -828,7 +827,7 @@ class MainWindow(QMainWindow):
                 title += f" · {rec.decision}ed by hand" if rec.decision == "reject" \
                     else " · kept by hand"
         self.detail.set_analysis(analysis, self.model.threshold, title)
-        emit(self.detailLoaded, analysis)
+        self.detailLoaded.emit(analysis)
 
     def _detail_decision(self, what: str) -> None:
         self.decide(None if what == "clear" else what)  # type: ignore[arg-type]

@@ -25,7 +25,6 @@ from reviewer.core.batch import PhotoResult
 from reviewer.core.catalog import Shot
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
-from reviewer.gui.qt_compat import emit, no_data
 
 Decision = Literal["keep", "reject"]
 SortKey = Literal["sharpness", "time", "name"]
@@ -113,7 +112,7 @@ class PhotoModel(QAbstractListModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._records):
-            return no_data()
+            return None
         rec = self._records[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return rec.shot.label()
@@ -122,11 +121,11 @@ class PhotoModel(QAbstractListModel):
         if role == Role.RECORD:
             return rec
         if role == Role.SCORE:
-            return no_data() if rec.score is None else rec.score.value
+            return None if rec.score is None else rec.score.value
         if role == Role.BELOW:
             return rec.is_below(self._threshold)
         if role == Role.DECISION:
-            return no_data() if rec.decision is None else rec.decision
+            return None if rec.decision is None else rec.decision
         if role == Role.STATE:
             return rec.state(self._threshold)
         if role == Role.NAME_ORDER:
@@ -139,7 +138,7 @@ class PhotoModel(QAbstractListModel):
             return float("inf") if rec.score is None else rec.score.value
         if role == Role.THUMBNAIL:
             return rec.path
-        return no_data()
+        return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -180,7 +179,7 @@ class PhotoModel(QAbstractListModel):
         self._sort_key = "name"
         self._reindex()
         self.endResetModel()
-        emit(self.countsChanged)
+        self.countsChanged.emit()
 
     def clear(self) -> None:
         self.set_shots([])
@@ -191,7 +190,7 @@ class PhotoModel(QAbstractListModel):
 
     def _changed(self, row: int, roles: list[int]) -> None:
         idx = self.index(row, 0)
-        emit(self.dataChanged, idx, idx, roles)
+        self.dataChanged.emit(idx, idx, roles)
 
     _SCORE_ROLES = [Role.SCORE, Role.BELOW, Role.STATE, Role.SHARPNESS_ORDER,
                     Role.CAPTURE_TIME, Qt.ItemDataRole.ToolTipRole]
@@ -209,7 +208,7 @@ class PhotoModel(QAbstractListModel):
         rec.width, rec.height = result.width, result.height
         self._values_cache = None
         self._changed(row, list(self._SCORE_ROLES))
-        emit(self.countsChanged)
+        self.countsChanged.emit()
         return True
 
     def apply_results(self, results: list[PhotoResult]) -> int:
@@ -227,9 +226,9 @@ class PhotoModel(QAbstractListModel):
             rows.append(row)
         if rows:
             self._values_cache = None
-            emit(self.dataChanged, self.index(min(rows), 0), self.index(max(rows), 0),
-                 list(self._SCORE_ROLES))
-            emit(self.countsChanged)
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0),
+                                  list(self._SCORE_ROLES))
+            self.countsChanged.emit()
         return len(rows)
 
     def clear_scores(self) -> None:
@@ -238,9 +237,9 @@ class PhotoModel(QAbstractListModel):
             rec.error = None
         self._values_cache = None
         if self._records:
-            emit(self.dataChanged, self.index(0, 0), self.index(len(self._records) - 1, 0),
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, 0),
                                   list(self._SCORE_ROLES))
-        emit(self.countsChanged)
+        self.countsChanged.emit()
 
     # threshold ----------------------------------------------------------------------------
     @property
@@ -252,10 +251,10 @@ class PhotoModel(QAbstractListModel):
             return
         self._threshold = float(threshold)
         if self._records:
-            emit(self.dataChanged, self.index(0, 0), self.index(len(self._records) - 1, 0),
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, 0),
                                   [Role.BELOW, Role.STATE])
-        emit(self.thresholdChanged, self._threshold)
-        emit(self.countsChanged)
+        self.thresholdChanged.emit(self._threshold)
+        self.countsChanged.emit()
 
     def score_values(self) -> npt.NDArray[np.float64]:
         """The scores of the scored photos (for the histogram and counts)."""
@@ -274,9 +273,9 @@ class PhotoModel(QAbstractListModel):
                 rec.decision = decision
                 rows.append(row)
         if rows:
-            emit(self.dataChanged, self.index(min(rows), 0), self.index(max(rows), 0),
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0),
                                   [Role.DECISION])
-            emit(self.countsChanged)
+            self.countsChanged.emit()
         return len(rows)
 
     def reject_below_threshold(self) -> int:
@@ -305,7 +304,7 @@ class PhotoModel(QAbstractListModel):
             self.endRemoveRows()
             i += 1
         self._reindex()
-        emit(self.countsChanged)
+        self.countsChanged.emit()
 
     def insert_records(self, records: list[PhotoRecord]) -> None:
         """Put records back at their place in name order (after an undo)."""
@@ -318,7 +317,7 @@ class PhotoModel(QAbstractListModel):
             self._records.insert(row, rec)
             self.endInsertRows()
             self._reindex()
-        emit(self.countsChanged)
+        self.countsChanged.emit()
 
     def thumbnail_changed(self, path: Path) -> None:
         row = self._row_of.get(path)
@@ -350,14 +349,14 @@ class PhotoModel(QAbstractListModel):
         new = sorted(self._records, key=fn)
         if new == self._records:
             return
-        emit(self.layoutAboutToBeChanged)
+        self.layoutAboutToBeChanged.emit()
         new_row = {id(rec): i for i, rec in enumerate(new)}
         old = self.persistentIndexList()
         moved = [self.index(new_row[id(self._records[i.row()])], 0) for i in old]
         self._records = new
         self._reindex()
         self.changePersistentIndexList(old, moved)
-        emit(self.layoutChanged)
+        self.layoutChanged.emit()
 
     # summary ------------------------------------------------------------------------------
     def counts(self) -> Counts:

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from reviewer.core.errors import PhotoError
-from reviewer.gui.qt_compat import emit
 
 PREVIEW_EDGE = 160  # first pass: fast, from embedded previews where possible
 FULL_EDGE = 320  # second pass: what the largest cells show
@@ -218,7 +217,7 @@ class ThumbnailLoader(QObject):
                 with self._lock:
                     self._inflight.discard((path, level))
                 continue
-            emit(self._loaded, generation, path, level, rgb, error)
+            self._loaded.emit(generation, path, level, rgb, error)
 
     @Slot(int, object, int, object, object)
     def _on_loaded(self, generation: int, path: Path, level: int,
@@ -233,6 +232,6 @@ class ThumbnailLoader(QObject):
                 self.cache.put(path, qimage_from_rgb(rgb), level)
             else:
                 self.failed[path] = error or "no image"
-            emit(self.thumbnailReady, path)
+            self.thumbnailReady.emit(path)
         if self.is_idle():
-            emit(self.idle)
+            self.idle.emit()

@@ -22,7 +22,6 @@ from reviewer.core.catalog import CatalogScan, scan_folder
 from reviewer.core.errors import PhotoError
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
-from reviewer.gui.qt_compat import emit
 
 
 class _Task(QRunnable):
@@ -52,7 +51,7 @@ class TaskRunner(QObject):
             except Exception as exc:  # reported on the GUI thread, never lost
                 result, error = None, f"{type(exc).__name__}: {exc}"
             if not self._closed:
-                emit(self.done, tag, result, error)
+                self.done.emit(tag, result, error)
 
         self.pool.start(_Task(call))
 
@@ -93,9 +92,7 @@ class ScoringRun(QObject):
     """
 
     resultsReady = Signal(object)  # list[PhotoResult], batched: at most one emit per BATCH_S
-    # 1 when every photo was scored, 0 when cancelled. An int, not a bool: PySide6 6.12 corrupts
-    # the refcount of Python bools carried by queued signals from a non-Qt thread.
-    finished = Signal(int)
+    finished = Signal(int)  # 1 when every photo was scored, 0 when cancelled
 
     def __init__(self, paths: Sequence[Path], method: str, jobs: int | None = None,
                  parent: QObject | None = None) -> None:
@@ -125,14 +122,14 @@ class ScoringRun(QObject):
                 batch.append(result)
                 now = time.monotonic()
                 if now - last >= BATCH_S:  # fast streams are coalesced; slow ones go at once
-                    emit(self.resultsReady, batch)
+                    self.resultsReady.emit(batch)
                     batch, last = [], now
             if batch and not self.job.cancelled:
-                emit(self.resultsReady, batch)
+                self.resultsReady.emit(batch)
             completed = not self.job.cancelled
         finally:
             self._finished_flag.set()
-            emit(self.finished, int(completed))
+            self.finished.emit(int(completed))
 
     def cancel(self) -> None:
         self.job.cancel()
