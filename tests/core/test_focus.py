@@ -9,7 +9,11 @@ import pytest
 from reviewer.core.image import DecodedPhoto
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
-from reviewer.core.scoring.focus import DEFAULT_THRESHOLD, radius_to_score
+from reviewer.core.scoring.focus import (
+    DEFAULT_THRESHOLD,
+    directional_detail_loss,
+    radius_to_score,
+)
 from tests.imagegen import add_noise, bokeh, dead_leaves, defocus, expose, motion
 
 W, H = 1536, 1024
@@ -73,6 +77,34 @@ def test_motion_with_sharp_edges_along_it_is_still_blurry(scene: np.ndarray) -> 
     # edges parallel to the shake stay crisp; the worst direction must decide
     s = score(motion(scene, 14, 0))
     assert s.verdict == "blurry"
+
+
+@pytest.mark.parametrize("angle", [0, 45, 90, 135, 170])
+def test_short_shake_in_any_direction_is_blurry(scene: np.ndarray, angle: float) -> None:
+    # 7 px at 1536 is ~9 px at 2048: a shake a photographer sees. Orientation bins must treat
+    # an edge and its opposite polarity alike, whatever the angle of the shake.
+    s = score(motion(scene, 7, angle))
+    assert s.verdict == "blurry", (angle, s.value, s.details)
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+
+
+def test_directional_detail_loss_sees_shake_not_scene_orientation(scene: np.ndarray) -> None:
+    sharp = directional_detail_loss(gray(scene))
+    shaken = directional_detail_loss(gray(motion(scene, 6, 30)))
+    defocused = directional_detail_loss(gray(defocus(scene, 3)))
+    assert sharp < 1.3 and defocused < 1.3, (sharp, defocused)
+    assert shaken > 1.5 and shaken > 1.3 * max(sharp, defocused), (shaken, sharp, defocused)
+    # A strongly oriented sharp scene (every shape squeezed 8:1 across) is as one-directional
+    # as real scenes get, yet has lost no detail: its coarser band is oriented the same way.
+    squeezed = cv2.resize(dead_leaves(W * 8, H, seed=5), (W, H), interpolation=cv2.INTER_AREA)
+    assert directional_detail_loss(gray(squeezed)) < 1.3
+    assert score(squeezed).verdict == "sharp"
+    # contrast and exposure cancel
+    dim = directional_detail_loss(gray(expose(motion(scene, 6, 30), 0.35)))
+    assert abs(dim - shaken) / shaken < 0.15, (dim, shaken)
 
 
 def test_resolution_invariance(scene: np.ndarray) -> None:

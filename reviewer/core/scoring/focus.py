@@ -14,7 +14,11 @@ How it works (README "How the score works" has the user-facing version):
 4. The sharpest tenth of the edges decides, per edge direction, and the worst direction wins:
    a sharp subject before a blurred background keeps the photo sharp, while camera shake (which
    leaves edges along the motion crisp and smears those across it) does not.
-5. Express the blur as a disk radius in pixels at a 2048 px long edge, and map it to 0-100:
+5. Camera shake can leave small features with crisp ends, so the edges alone can miss it. The
+   photo's finest band is compared with the next-coarser band in every orientation; shake
+   depletes the fine band along its path only, and the blur radius is scaled up by that
+   directional loss (1 for an evenly sharp or evenly defocused photo).
+6. Express the blur as a radius in pixels at a 2048 px long edge, and map it to 0-100:
    score = 100 / (1 + (radius / RADIUS_AT_THRESHOLD)^SCORE_STEEPNESS), so the default threshold
    of 50 sits exactly at RADIUS_AT_THRESHOLD.
 """
@@ -57,10 +61,17 @@ MIN_EDGES_PER_TILE = 8
 # Small photos are judged at their own size, but not below this long edge.
 MIN_REFERENCE_EDGE = 1280
 COARSE_PASS_RADIUS = 3.0  # px at 2048: beyond this, measure again at half size
-RADIUS_AT_THRESHOLD = 1.9  # disk-radius px at 2048 px that scores exactly 50
+RADIUS_AT_THRESHOLD = 2.4  # blur radius px at 2048 px that scores exactly 50
 SCORE_STEEPNESS = 3.0
 DEFAULT_THRESHOLD = 50.0
 MOTION_ANISOTROPY = 2.5  # fine-detail anisotropy above which blur looks directional
+# Directional detail loss: the finest band (what the SIGMA0 re-blur removes) against the next
+# one (up to STRUCTURE_SIGMA), compared across orientations. Shake removes fine detail along one
+# direction only, which the per-edge ratio can miss (a small bright feature smeared along a
+# straight path keeps sharp ends). The blur radius is multiplied by loss**DIRECTIONAL_LOSS_WEIGHT.
+STRUCTURE_SIGMA = 2.5
+DIRECTIONAL_LOSS_WEIGHT = 0.5
+LOSS_ORIENTATIONS = 24
 
 
 def radius_to_score(radius: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -89,6 +100,8 @@ class FocusScorer:
             blur_kind = "motion" if anisotropy >= MOTION_ANISOTROPY else "defocus"
         details |= {
             "blur_radius_px": float(radius),
+            "edge_blur_radius_px": float(m.edge_radius),
+            "directional_loss": m.directional_loss,
             "edge_energy": m.energy,
             "edge_energy_reblurred": m.energy_reblurred,
             "edges_used": float(m.edges_used),
@@ -123,6 +136,48 @@ def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
     return (half_trace + disc) / max(half_trace - disc, 1e-9)
 
 
+def _tensor(gx: F32, gy: F32) -> tuple[float, float, float]:
+    """Mean structure tensor (xx, yy, xy) of a gradient field."""
+    x, y = gx.ravel(), gy.ravel()
+    n = max(x.size, 1)
+    return float(np.dot(x, x)) / n, float(np.dot(y, y)) / n, float(np.dot(x, y)) / n
+
+
+def directional_detail_loss(gray_u8: npt.NDArray[np.uint8]) -> float:
+    """How unevenly across orientations the finest detail has been lost (1 = evenly)."""
+    gray = gray_u8.astype(np.float32)
+    gx, gy = _gradient(gray)
+    fine_cut = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
+    return _directional_detail_loss(gx, gy, fine_cut, *_gradient(fine_cut))
+
+
+def _directional_detail_loss(gx: F32, gy: F32, fine_cut: F32, fx: F32, fy: F32) -> float:
+    """For each orientation, the energy of the fine band (the photo minus its copy re-blurred by
+    SIGMA0) over that of the next-coarser band (up to STRUCTURE_SIGMA); the result is the
+    largest of these ratios over the smallest. Dividing by the coarser band takes out the scene's
+    own orientation (a striped subject is striped in both bands); camera shake removes the fine
+    band along its path and leaves the coarser band, so the ratio drops in that one direction.
+    Contrast and exposure cancel; noise is isotropic and pulls towards 1. Takes the gradients of
+    the photo (gx, gy) and of fine_cut (fx, fy), which the edge measure has already computed:
+    gradients are linear, so a band's gradient is a difference of gradients."""
+    coarse_cut = np.asarray(cv2.GaussianBlur(fine_cut, (0, 0), _STRUCTURE_STEP), np.float32)
+    cx, cy = _gradient(coarse_cut)
+    fxx, fyy, fxy = _tensor(gx - fx, gy - fy)
+    cxx, cyy, cxy = _tensor(fx - cx, fy - cy)
+    theta = np.linspace(0.0, np.pi, LOSS_ORIENTATIONS, endpoint=False)
+    c, s = np.cos(theta), np.sin(theta)
+    fine = fxx * c * c + 2 * fxy * s * c + fyy * s * s
+    coarse = cxx * c * c + 2 * cxy * s * c + cyy * s * s
+    ratio = fine / np.maximum(coarse, 1e-9)
+    if float(ratio.min()) <= 0.0:
+        return 1.0
+    return float(ratio.max() / ratio.min())
+
+
+# Blurring by SIGMA0 then by this gives STRUCTURE_SIGMA in all (Gaussians add in quadrature).
+_STRUCTURE_STEP = math.sqrt(STRUCTURE_SIGMA**2 - SIGMA0**2)
+
+
 def _to_reference(
     sigma: npt.NDArray[np.float64] | np.float64, scale: float
 ) -> npt.NDArray[np.float64]:
@@ -141,10 +196,22 @@ def _gradient_at(img: F32, ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp]) -
     """Sobel/8 gradient magnitude at the given points only (none on the border)."""
     up, mid, down = ys - 1, ys, ys + 1
     left, right = xs - 1, xs + 1
-    gx = (img[up, right] + 2 * img[mid, right] + img[down, right]
-          - img[up, left] - 2 * img[mid, left] - img[down, left])
-    gy = (img[down, left] + 2 * img[down, xs] + img[down, right]
-          - img[up, left] - 2 * img[up, xs] - img[up, right])
+    gx = (
+        img[up, right]
+        + 2 * img[mid, right]
+        + img[down, right]
+        - img[up, left]
+        - 2 * img[mid, left]
+        - img[down, left]
+    )
+    gy = (
+        img[down, left]
+        + 2 * img[down, xs]
+        + img[down, right]
+        - img[up, left]
+        - 2 * img[up, xs]
+        - img[up, right]
+    )
     return np.asarray(np.hypot(gx, gy) * 0.125, np.float32)
 
 
@@ -158,7 +225,9 @@ def _gradient(img: F32) -> tuple[F32, F32]:
 class FocusMeasurement:
     """The numbers behind a focus score, and with explain=True the maps."""
 
-    radius: float = math.inf  # blur disk radius, px at a 2048 px long edge
+    radius: float = math.inf  # blur radius, px at a 2048 px long edge
+    edge_radius: float = math.inf  # the same from the edges alone, before directional loss
+    directional_loss: float = 1.0  # see directional_detail_loss
     noise: float = 0.0  # grey levels, white-noise equivalent
     edges_used: int = 0
     energy: float = 0.0  # mean edge strength before / after the re-blur (same scale)
@@ -175,19 +244,22 @@ def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMe
     # Blur sizes are expressed at a 2048 px long edge; small photos count at their own size,
     # but no smaller than MIN_REFERENCE_EDGE.
     to_reference = WORKING_LONG_EDGE / max(max(h, w), MIN_REFERENCE_EDGE)
-    m = _measure_at(gray_u8, to_reference, explain)
+    m = _measure_at(gray_u8, to_reference, explain, True)
     if m.radius > COARSE_PASS_RADIUS and min(h, w) >= 2 * TILE:
         # A small re-blur cannot tell large blurs apart (the ratio tends to 1); at half size
         # the same re-blur spans twice the original pixels.
         half = cv2.resize(gray_u8, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False)
+        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False, False)
         if math.isfinite(coarse.radius):
             m.radius = max(m.radius, coarse.radius)
+    if math.isfinite(m.radius):
+        m.edge_radius = m.radius
+        m.radius *= m.directional_loss**DIRECTIONAL_LOSS_WEIGHT
     return m
 
 
 def _measure_at(
-    gray_u8: npt.NDArray[np.uint8], to_reference: float, explain: bool
+    gray_u8: npt.NDArray[np.uint8], to_reference: float, explain: bool, directional: bool
 ) -> FocusMeasurement:
     h, w = gray_u8.shape
     gray = gray_u8.astype(np.float32)
@@ -233,8 +305,11 @@ def _measure_at(
         # Edge blur (Gaussian sigma) in px at the working size, including the gradient
         # operator's own blur.
         sigma_here = SIGMA0 / np.sqrt(ratio**2 - 1.0)
-        angle = np.arctan2(gy[ys, xs], gx[ys, xs])
-        obin = ((angle / np.pi * ORIENTATION_BINS + 0.5).astype(np.int64)) % ORIENTATION_BINS
+        # Edge orientation (a gradient and its opposite are one orientation), in equal bins
+        # centred on 0, 45, 90 and 135 degrees.
+        orientation = np.mod(np.arctan2(gy[ys, xs], gx[ys, xs]), np.pi)
+        obin = np.floor(orientation / np.pi * ORIENTATION_BINS + 0.5).astype(np.int64)
+        obin %= ORIENTATION_BINS
         per_direction = [
             float(np.percentile(sigma_here[obin == b], SHARPEST_PERCENTILE))
             for b in range(ORIENTATION_BINS)
@@ -262,10 +337,13 @@ def _measure_at(
         norm = max(float(np.percentile(g1, 99)), 1e-6)
         m.energy = float(g1.mean() / norm)
         m.energy_reblurred = float(g2.mean() / norm)
+    if directional or explain:
+        bx, by = _gradient(reblurred)
+        if directional:
+            m.directional_loss = _directional_detail_loss(gx, gy, reblurred, bx, by)
     if explain:
         scale = max(float(np.percentile(mag, 99.5)), 1e-6)
         m.edges_map = np.clip(mag / scale, 0, 1).astype(np.float32)
-        bx, by = _gradient(reblurred)
         m.edges_reblurred_map = np.clip(cv2.magnitude(bx, by) / scale, 0, 1).astype(np.float32)
         m.sharpness_map = sharpness_map
     return m
