@@ -72,6 +72,8 @@ MOTION_ANISOTROPY = 2.5  # fine-detail anisotropy above which blur looks directi
 STRUCTURE_SIGMA = 2.5
 DIRECTIONAL_LOSS_WEIGHT = 0.5
 LOSS_ORIENTATIONS = 24
+BAND_STRIP = 16  # rows per strip sampled for the band statistics
+BAND_ROW_STEP = 2  # one strip in this many
 
 
 def radius_to_score(radius: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -136,8 +138,23 @@ def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
     return (half_trace + disc) / max(half_trace - disc, 1e-9)
 
 
-def _tensor(gx: F32, gy: F32) -> tuple[float, float, float]:
-    """Mean structure tensor (xx, yy, xy) of a gradient field."""
+def _band_tensor(image: F32, low_pass: F32) -> tuple[float, float, float]:
+    """Mean structure tensor (xx, yy, xy) of the band image - low_pass, with the same Sobel
+    gradient as the edges, over strips of BAND_STRIP rows, one in every BAND_ROW_STEP strips: a
+    statistic of the whole frame, so a sample of rows is plenty, and the band is only formed
+    where it is sampled."""
+    h, w = image.shape
+    strips = h // (BAND_STRIP * BAND_ROW_STEP)
+    if strips < 4:  # a small photo: all of it
+        gx, gy = _gradient(image - low_pass)
+    else:
+        span = BAND_STRIP * BAND_ROW_STEP
+        rows = (np.arange(strips)[:, None] * span + np.arange(BAND_STRIP)[None, :]).ravel()
+        gx, gy = _gradient(image[rows] - low_pass[rows])
+        # The strips are stacked, so the gradient at their seams mixes unrelated rows: drop them.
+        inner = np.ones((strips, BAND_STRIP), bool)
+        inner[:, [0, -1]] = False
+        gx, gy = gx[inner.ravel()], gy[inner.ravel()]
     x, y = gx.ravel(), gy.ravel()
     n = max(x.size, 1)
     return float(np.dot(x, x)) / n, float(np.dot(y, y)) / n, float(np.dot(x, y)) / n
@@ -146,29 +163,25 @@ def _tensor(gx: F32, gy: F32) -> tuple[float, float, float]:
 def directional_detail_loss(gray_u8: npt.NDArray[np.uint8]) -> float:
     """How unevenly across orientations the finest detail has been lost (1 = evenly)."""
     gray = gray_u8.astype(np.float32)
-    gx, gy = _gradient(gray)
     fine_cut = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
-    return _directional_detail_loss(gx, gy, fine_cut, *_gradient(fine_cut))
+    return _directional_detail_loss(gray, fine_cut)
 
 
-def _directional_detail_loss(gx: F32, gy: F32, fine_cut: F32, fx: F32, fy: F32) -> float:
+def _directional_detail_loss(gray: F32, fine_cut: F32) -> float:
     """For each orientation, the energy of the fine band (the photo minus its copy re-blurred by
     SIGMA0) over that of the next-coarser band (up to STRUCTURE_SIGMA); the result is the
     largest of these ratios over the smallest. Dividing by the coarser band takes out the scene's
     own orientation (a striped subject is striped in both bands); camera shake removes the fine
     band along its path and leaves the coarser band, so the ratio drops in that one direction.
-    Contrast and exposure cancel; noise is isotropic and pulls towards 1. Takes the gradients of
-    the photo (gx, gy) and of fine_cut (fx, fy), which the edge measure has already computed:
-    gradients are linear, so a band's gradient is a difference of gradients."""
+    Contrast and exposure cancel; noise is isotropic and pulls towards 1."""
+    fine = _band_tensor(gray, fine_cut)
     coarse_cut = np.asarray(cv2.GaussianBlur(fine_cut, (0, 0), _STRUCTURE_STEP), np.float32)
-    cx, cy = _gradient(coarse_cut)
-    fxx, fyy, fxy = _tensor(gx - fx, gy - fy)
-    cxx, cyy, cxy = _tensor(fx - cx, fy - cy)
+    coarse = _band_tensor(fine_cut, coarse_cut)
     theta = np.linspace(0.0, np.pi, LOSS_ORIENTATIONS, endpoint=False)
     c, s = np.cos(theta), np.sin(theta)
-    fine = fxx * c * c + 2 * fxy * s * c + fyy * s * s
-    coarse = cxx * c * c + 2 * cxy * s * c + cyy * s * s
-    ratio = fine / np.maximum(coarse, 1e-9)
+    fine_e = fine[0] * c * c + 2 * fine[2] * s * c + fine[1] * s * s
+    coarse_e = coarse[0] * c * c + 2 * coarse[2] * s * c + coarse[1] * s * s
+    ratio = fine_e / np.maximum(coarse_e, 1e-9)
     if float(ratio.min()) <= 0.0:
         return 1.0
     return float(ratio.max() / ratio.min())
@@ -337,13 +350,12 @@ def _measure_at(
         norm = max(float(np.percentile(g1, 99)), 1e-6)
         m.energy = float(g1.mean() / norm)
         m.energy_reblurred = float(g2.mean() / norm)
-    if directional or explain:
-        bx, by = _gradient(reblurred)
-        if directional:
-            m.directional_loss = _directional_detail_loss(gx, gy, reblurred, bx, by)
+    if directional:
+        m.directional_loss = _directional_detail_loss(gray, reblurred)
     if explain:
         scale = max(float(np.percentile(mag, 99.5)), 1e-6)
         m.edges_map = np.clip(mag / scale, 0, 1).astype(np.float32)
+        bx, by = _gradient(reblurred)
         m.edges_reblurred_map = np.clip(cv2.magnitude(bx, by) / scale, 0, 1).astype(np.float32)
         m.sharpness_map = sharpness_map
     return m
