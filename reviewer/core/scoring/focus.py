@@ -73,7 +73,7 @@ STRUCTURE_SIGMA = 2.5
 DIRECTIONAL_LOSS_WEIGHT = 0.5
 LOSS_ORIENTATIONS = 24
 BAND_STRIP = 16  # rows per strip sampled for the band statistics
-BAND_ROW_STEP = 2  # one strip in this many
+BAND_ROW_STEP = 4  # one strip in this many
 
 
 def radius_to_score(radius: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -138,26 +138,46 @@ def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
     return (half_trace + disc) / max(half_trace - disc, 1e-9)
 
 
-def _band_tensor(image: F32, low_pass: F32) -> tuple[float, float, float]:
-    """Mean structure tensor (xx, yy, xy) of the band image - low_pass, with the same Sobel
-    gradient as the edges, over strips of BAND_STRIP rows, one in every BAND_ROW_STEP strips: a
-    statistic of the whole frame, so a sample of rows is plenty, and the band is only formed
-    where it is sampled."""
-    h, w = image.shape
-    strips = h // (BAND_STRIP * BAND_ROW_STEP)
-    if strips < 4:  # a small photo: all of it
-        gx, gy = _gradient(image - low_pass)
-    else:
-        span = BAND_STRIP * BAND_ROW_STEP
-        rows = (np.arange(strips)[:, None] * span + np.arange(BAND_STRIP)[None, :]).ravel()
-        gx, gy = _gradient(image[rows] - low_pass[rows])
-        # The strips are stacked, so the gradient at their seams mixes unrelated rows: drop them.
-        inner = np.ones((strips, BAND_STRIP), bool)
-        inner[:, [0, -1]] = False
-        gx, gy = gx[inner.ravel()], gy[inner.ravel()]
-    x, y = gx.ravel(), gy.ravel()
-    n = max(x.size, 1)
-    return float(np.dot(x, x)) / n, float(np.dot(y, y)) / n, float(np.dot(x, y)) / n
+def _tensor(gx: F32, gy: F32) -> tuple[float, float, float]:
+    """Mean structure tensor (xx, yy, xy) of a gradient field (any shape, views welcome)."""
+    n = max(gx.size, 1)
+    spec = "ijk,ijk->" if gx.ndim == 3 else "ij,ij->"
+    return (
+        float(np.einsum(spec, gx, gx)) / n,
+        float(np.einsum(spec, gy, gy)) / n,
+        float(np.einsum(spec, gx, gy)) / n,
+    )
+
+
+def _strips(image: F32, starts: npt.NDArray[np.intp], margin: int) -> F32:
+    """Rows [start - margin, start + BAND_STRIP + margin) for each start, stacked (one copy)."""
+    return np.concatenate([image[s - margin : s + BAND_STRIP + margin] for s in starts])
+
+
+def _band_tensors(gray: F32, fine_cut: F32) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Structure tensors of the fine band (gray - fine_cut) and of the coarser band (fine_cut
+    minus its blur to STRUCTURE_SIGMA), with the same Sobel gradient as the edges. They are means
+    over the frame, so strips of BAND_STRIP rows, one in every BAND_ROW_STEP, are plenty. Each
+    strip is cut with the rows around it that its blur and gradient need, trimmed afterwards."""
+    h, w = gray.shape
+    margin = math.ceil(3 * _STRUCTURE_STEP) + 1  # blur radius + 1 row for the gradient
+    span = BAND_STRIP * BAND_ROW_STEP
+    starts = np.arange(margin, h - BAND_STRIP - margin + 1, span, dtype=np.intp)
+    if starts.size < 4:  # a small photo: all of it
+        coarse_cut = np.asarray(cv2.GaussianBlur(fine_cut, (0, 0), _STRUCTURE_STEP), np.float32)
+        return _tensor(*_gradient(gray - fine_cut)), _tensor(*_gradient(fine_cut - coarse_cut))
+    n = starts.size
+    band = _strips(gray, starts, 1) - _strips(fine_cut, starts, 1)
+    gx, gy = _gradient(band)
+    inner = (slice(None), slice(1, -1))
+    fine = _tensor(gx.reshape(n, -1, w)[inner], gy.reshape(n, -1, w)[inner])
+    cut = _strips(fine_cut, starts, margin)
+    ksize = 2 * margin - 1
+    band = cut - np.asarray(cv2.GaussianBlur(cut, (ksize, ksize), _STRUCTURE_STEP), np.float32)
+    gx, gy = _gradient(band)
+    inner = (slice(None), slice(margin, -margin))
+    coarse = _tensor(gx.reshape(n, -1, w)[inner], gy.reshape(n, -1, w)[inner])
+    return fine, coarse
 
 
 def directional_detail_loss(gray_u8: npt.NDArray[np.uint8]) -> float:
@@ -174,9 +194,7 @@ def _directional_detail_loss(gray: F32, fine_cut: F32) -> float:
     own orientation (a striped subject is striped in both bands); camera shake removes the fine
     band along its path and leaves the coarser band, so the ratio drops in that one direction.
     Contrast and exposure cancel; noise is isotropic and pulls towards 1."""
-    fine = _band_tensor(gray, fine_cut)
-    coarse_cut = np.asarray(cv2.GaussianBlur(fine_cut, (0, 0), _STRUCTURE_STEP), np.float32)
-    coarse = _band_tensor(fine_cut, coarse_cut)
+    fine, coarse = _band_tensors(gray, fine_cut)
     theta = np.linspace(0.0, np.pi, LOSS_ORIENTATIONS, endpoint=False)
     c, s = np.cos(theta), np.sin(theta)
     fine_e = fine[0] * c * c + 2 * fine[2] * s * c + fine[1] * s * s
