@@ -1,5 +1,7 @@
 """Why this score: the photo and its re-blurred copy, their edge maps, a focus heatmap, the
-numbers in words and the capture metadata. All panes zoom and pan together."""
+numbers in words and the capture metadata. All panes zoom and pan together, in the coordinates
+of the file's own pixels: 100 % shows the photo pane at full resolution (loaded in the
+background), the analysis panes enlarged from the working size they were computed at."""
 
 from __future__ import annotations
 
@@ -7,13 +9,22 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPixmap, QShowEvent, QTransform, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPixmap,
+    QShowEvent,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
     QFrame,
+    QGraphicsItem,
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
@@ -21,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyleOptionGraphicsItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +41,7 @@ from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
 from reviewer.gui.thumbnails import qimage_from_rgb
-from reviewer.gui.workers import Analysis
+from reviewer.gui.workers import Analysis, FullResolution
 
 HEATMAP_ALPHA = 120
 MAX_ZOOM = 8.0
@@ -102,6 +114,40 @@ def metadata_rows(info: CaptureInfo | None) -> list[tuple[str, str]]:
     ]
 
 
+def scene_size(w: int, h: int, original: tuple[int, int]) -> tuple[int, int]:
+    """The panes' common coordinates: the file's own size when the analysed picture (w x h) is
+    that photo scaled down; else the picture's size (the file's header told another shape)."""
+    ow, oh = original
+    if ow >= w and oh >= h and w > 0 and h > 0 and abs(ow / oh - w / h) <= 0.01 * (w / h):
+        return ow, oh
+    return w, h
+
+
+class ImageItem(QGraphicsItem):
+    """Paints a QImage as it is, only the part in view: a 24 MP photo never becomes a QPixmap,
+    so the GUI thread does no conversion of its pixels."""
+
+    def __init__(self, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.image = QImage()
+
+    def set_image(self, image: QImage) -> None:
+        self.prepareGeometryChange()
+        self.image = image
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self.image.width(), self.image.height())
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.image.isNull():
+            return
+        exposed = option.exposedRect.intersected(self.boundingRect()).toAlignedRect()
+        painter.drawImage(exposed.topLeft(), self.image, exposed)
+
+
 class ZoomPane(QGraphicsView):
     """One image pane; wheel zooms (about the cursor), drag pans."""
 
@@ -117,6 +163,11 @@ class ZoomPane(QGraphicsView):
         # tiles stay visible as tiles: the heatmap is per region, not per pixel
         self.overlay_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.overlay_item.setVisible(False)
+        self.overlay_item.setZValue(2)
+        # the file's own pixels, over the working-size picture once they are loaded
+        self.full_item = ImageItem(self.image_item)
+        self.full_item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.full_item.setZValue(1)
         self.scene().addItem(self.image_item)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
@@ -128,9 +179,37 @@ class ZoomPane(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumSize(160, 120)
 
-    def set_image(self, pixmap: QPixmap) -> None:
+    def set_image(self, pixmap: QPixmap, full_size: tuple[int, int] | None = None) -> None:
+        """Show a picture; full_size (w, h) is the size of the photo it was made from, in whose
+        pixels the scene is laid out (defaults to the picture's own size)."""
+        self.full_item.set_image(QImage())
         self.image_item.setPixmap(pixmap)
-        self.scene().setSceneRect(QRectF(pixmap.rect()))
+        if pixmap.isNull():
+            self.scene().setSceneRect(QRectF())
+            return
+        w, h = full_size if full_size else (pixmap.width(), pixmap.height())
+        self.image_item.setTransform(
+            QTransform.fromScale(w / pixmap.width(), h / pixmap.height())
+        )
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+
+    def set_full_image(self, image: QImage) -> None:
+        """Lay the file's own pixels over the picture (same scene, so nothing moves)."""
+        pixmap = self.image_item.pixmap()
+        if pixmap.isNull() or image.isNull():
+            return
+        rect = self.sceneRect()
+        # undo the picture's enlargement, then fit the full image to the scene
+        to_item = self.image_item.transform().inverted()[0]
+        self.full_item.setTransform(
+            QTransform.fromScale(rect.width() / image.width(), rect.height() / image.height())
+            * to_item
+        )
+        self.full_item.set_image(image)
+
+    @property
+    def showing_full_resolution(self) -> bool:
+        return not self.full_item.image.isNull()
 
     def set_overlay(self, pixmap: QPixmap | None, scale_x: float, scale_y: float) -> None:
         if pixmap is None:
@@ -319,21 +398,50 @@ class DetailDialog(QDialog):
                             f"(from {w}×{h}, {analysis.source or 'decoded'})")
         self.explanation.setText("<br>".join(explain_score(score, threshold))
                                  + f"<br><i>{scorer.description}</i>")
-        self.photo_pane.set_image(QPixmap.fromImage(qimage_from_rgb(analysis.rgb)))
+        size = scene_size(analysis.rgb.shape[1], analysis.rgb.shape[0], analysis.original_size)
+        self.photo_pane.set_image(QPixmap.fromImage(qimage_from_rgb(analysis.rgb)), size)
         maps = score.maps
         if maps is not None:
             if maps.reblurred_rgb is not None:
                 self.reblurred_pane.set_image(
-                    QPixmap.fromImage(qimage_from_rgb(maps.reblurred_rgb)))
-            self.edges_pane.set_image(QPixmap.fromImage(qimage_from_rgb(
-                edge_map_rgb(maps.edges))))
-            self.edges_reblurred_pane.set_image(QPixmap.fromImage(qimage_from_rgb(
-                edge_map_rgb(maps.edges_reblurred))))
+                    QPixmap.fromImage(qimage_from_rgb(maps.reblurred_rgb)), size
+                )
+            self.edges_pane.set_image(
+                QPixmap.fromImage(qimage_from_rgb(edge_map_rgb(maps.edges))), size
+            )
+            self.edges_reblurred_pane.set_image(
+                QPixmap.fromImage(qimage_from_rgb(edge_map_rgb(maps.edges_reblurred))), size
+            )
             self._set_heatmap(maps.sharpness, analysis.rgb.shape[1], analysis.rgb.shape[0])
         if self.panes.fit:
             self.panes.zoom_to_fit()
         else:
             self.panes.set_zoom(self.panes.zoom)
+
+    def set_full_resolution(self, full: FullResolution) -> None:
+        """The file's own pixels have been decoded: show them in the photo pane at 100 %."""
+        analysis = self.analysis
+        if analysis is None or analysis.path != full.path or analysis.rgb is None:
+            return
+        if full.image is None:
+            self.status.setText(self.status.text() + f" · full size not available: {full.error}")
+            return
+        image = full.image
+        rect = self.photo_pane.sceneRect()
+        if (round(rect.width()), round(rect.height())) != (image.width(), image.height()):
+            # the header's size was not the decoded one (a RAW's preview): lay out anew
+            centre = self.photo_pane.mapToScene(self.photo_pane.viewport().rect().center())
+            sx, sy = image.width() / max(rect.width(), 1), image.height() / max(rect.height(), 1)
+            for pane in self.panes.panes:
+                pane.set_image(pane.image_item.pixmap(), (image.width(), image.height()))
+            self.panes.set_zoom(
+                self.panes.fit_zoom() if self.panes.fit else self.panes.zoom,
+                QPointF(centre.x() * sx, centre.y() * sy),
+            )
+        self.photo_pane.set_full_image(image)
+        self.status.setText(
+            self.status.text() + f" · 100 % shows all {image.width()}×{image.height()} px"
+        )
 
     def _set_heatmap(self, sharpness: npt.NDArray[np.float32] | None, w: int, h: int) -> None:
         if sharpness is None or sharpness.size == 0:

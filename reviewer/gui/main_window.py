@@ -68,9 +68,11 @@ from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.workers import (
     Analysis,
+    FullResolution,
     ScoringRun,
     TaskRunner,
     analyse,
+    load_full_resolution,
     prestart_worker_server,
     result_from_analysis,
     scan_task,
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
     movesFinished = Signal(object)  # MoveBatch
     undoFinished = Signal(object)  # RestoreReport
     detailLoaded = Signal(object)  # Analysis
+    detailFullResolution = Signal(object)  # FullResolution
 
     def __init__(
         self,
@@ -828,6 +831,14 @@ class MainWindow(QMainWindow):
                     else " · kept by hand"
         self.detail.set_analysis(analysis, self.model.threshold, title)
         self.detailLoaded.emit(analysis)
+        if analysis.rgb is not None and max(analysis.original_size) > max(analysis.rgb.shape):
+            path = rec.path
+            self.tasks.submit(("detail-full", rec), lambda: load_full_resolution(path))
+
+    def _on_full_resolution(self, rec: PhotoRecord, full: FullResolution | None) -> None:
+        if rec is self._detail_record and self.detail is not None and full is not None:
+            self.detail.set_full_resolution(full)
+            self.detailFullResolution.emit(full)
 
     def _detail_decision(self, what: str) -> None:
         self.decide(None if what == "clear" else what)  # type: ignore[arg-type]
@@ -855,6 +866,10 @@ class MainWindow(QMainWindow):
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None,
                               err)
+        elif kind == "detail-full":
+            self._on_full_resolution(
+                tag[1], result if isinstance(result, FullResolution) else None
+            )
 
     # view ---------------------------------------------------------------------------------
     def set_filter_mode(self, mode: FilterMode) -> None:

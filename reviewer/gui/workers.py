@@ -1,7 +1,7 @@
 """Background work for the window: folder scans, scoring runs, detail analyses, file moves.
 
-Workers hand back plain data (numpy arrays, dataclasses) through queued signals; nothing here
-makes a QPixmap or touches a widget.
+Workers hand back plain data (numpy arrays, dataclasses, at most a QImage) through queued
+signals; nothing here makes a QPixmap or touches a widget.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
 
 from reviewer.core.batch import PhotoResult, ScoringJob, default_jobs
 from reviewer.core.catalog import CatalogScan, scan_folder
 from reviewer.core.errors import PhotoError
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
+
+# The detail view's 100 % is the file's own pixels; the decoder's pixel limit still applies.
+FULL_RESOLUTION_EDGE = 1 << 20
 
 
 class _Task(QRunnable):
@@ -185,6 +189,33 @@ def analyse(path: Path, method: str) -> Analysis:
         return Analysis(path, method, error=f"unexpected {type(exc).__name__}: {exc}")
     return Analysis(path, method, photo.rgb, score, photo.info, photo.original_size,
                     photo.source)
+
+
+@dataclass(slots=True)
+class FullResolution:
+    """The photo at its own size for the detail view's 100 % zoom, ready to paint."""
+
+    path: Path
+    image: QImage | None = None
+    error: str | None = None
+
+
+def load_full_resolution(path: Path) -> FullResolution:
+    """Decode the photo at its full size (run in a worker thread). The QImage is made here in its
+    native 32-bit format, so that the GUI thread paints it as it is: QImage, unlike QPixmap, may
+    be made on any thread."""
+    from reviewer.core.decode import load_working_image
+
+    try:
+        rgb = load_working_image(path, long_edge=FULL_RESOLUTION_EDGE).rgb
+    except PhotoError as exc:
+        return FullResolution(path, error=exc.reason)
+    except MemoryError:
+        return FullResolution(path, error="not enough memory for the full-size photo")
+    arr = np.ascontiguousarray(rgb)
+    h, w = arr.shape[:2]
+    image = QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_RGB888)
+    return FullResolution(path, image.convertToFormat(QImage.Format.Format_RGB32))
 
 
 def result_from_analysis(analysis: Analysis) -> PhotoResult:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import time
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+import cv2
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.main_window import MainWindow
@@ -57,6 +60,45 @@ def test_detail_view_explains_the_score(qtbot: QtBot, window: MainWindow,
         qtbot.keyClick(dialog, Qt.Key.Key_X)
     assert window.model.records[0].decision == "reject"
     assert nxt.args[0].path.name == "IMG_0001.jpg"
+    dialog.close()
+
+
+def test_100_percent_shows_the_files_own_pixels(qtbot: QtBot, window: MainWindow,
+                                                 photo_folder: MakeFolder) -> None:
+    # 3000 x 2000 is scored at 1500 x 1000 (JPEG DCT scale 1/2); 100 % must be the file's pixels
+    folder = photo_folder(2, size=(3000, 2000), blurry_every=0)
+    with qtbot.waitSignal(window.scoringFinished, timeout=60_000):
+        window.open_folder(folder)
+    window.set_sort_key("name", by_user=True)
+    window.view.setCurrentIndex(window.proxy.index(0, 0))
+    with qtbot.waitSignal(window.detailFullResolution, timeout=60_000) as full:
+        window.open_detail()
+    dialog = window.detail
+    assert dialog is not None and dialog.analysis is not None and dialog.analysis.rgb is not None
+    assert dialog.analysis.rgb.shape[:2] == (1000, 1500)  # what was scored
+    assert full.args[0].image.width() == 3000 and full.args[0].image.height() == 2000
+    assert dialog.photo_pane.showing_full_resolution
+    # every pane is laid out in the file's pixels, so they pan in step at any zoom
+    for pane in dialog.panes.panes:
+        assert (pane.sceneRect().width(), pane.sceneRect().height()) == (3000, 2000)
+        assert pane.image_item.transform().m11() == 2.0  # the analysis maps, enlarged
+    dialog.resize(900, 700)
+    dialog.panes.zoom_100(QPointF(1500, 1000))
+    qtbot.wait_until(lambda: dialog.photo_pane.viewport().width() > 100)
+    pane = dialog.photo_pane
+    shown = pane.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h = shown.width(), shown.height()
+    top_left = pane.mapToScene(0, 0)
+    x0, y0 = round(top_left.x()), round(top_left.y())
+    screen = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
+    screen = screen[:, : w * 3].reshape(h, w, 3)[10:-10, 10:-10].astype(np.int16)
+    source = cv2.cvtColor(cv2.imread(str(folder / "IMG_0000.jpg")), cv2.COLOR_BGR2RGB)
+    crop = source[y0 + 10 : y0 + h - 10, x0 + 10 : x0 + w - 10].astype(np.int16)
+    half = cv2.resize(source, (1500, 1000), interpolation=cv2.INTER_AREA)
+    enlarged = cv2.resize(half, (3000, 2000), interpolation=cv2.INTER_LINEAR)
+    upscaled = enlarged[y0 + 10 : y0 + h - 10, x0 + 10 : x0 + w - 10].astype(np.int16)
+    assert np.abs(screen - crop).mean() < 1.0  # the file's own pixels, one to one
+    assert np.abs(screen - upscaled).mean() > 3 * max(np.abs(screen - crop).mean(), 0.3)
     dialog.close()
 
 
