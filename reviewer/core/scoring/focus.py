@@ -96,8 +96,12 @@ class FocusScorer:
         blur_kind: BlurKind = "none"
         details: dict[str, float] = {}
         if value < DEFAULT_THRESHOLD and np.isfinite(radius):
-            # Only blurry photos show the hint, so only they pay for it.
-            anisotropy = fine_detail_anisotropy(gray_u8)
+            # Only blurry photos show the hint; the edge pass already measured the fine band.
+            anisotropy = (
+                tensor_anisotropy(m.fine_tensor)
+                if m.fine_tensor is not None
+                else fine_detail_anisotropy(gray_u8)
+            )
             details["anisotropy"] = anisotropy
             blur_kind = "motion" if anisotropy >= MOTION_ANISOTROPY else "defocus"
         details |= {
@@ -130,9 +134,13 @@ def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
     sharp photos keep it in every direction (1.1-2, more for strongly striped scenes). The
     high-pass takes the scene's own large-scale anisotropy out of the measure."""
     gray = gray_u8.astype(np.float32)
-    detail = gray - np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
-    gx, gy = _gradient(detail)
-    a, b, c = float(np.mean(gx * gx)), float(np.mean(gy * gy)), float(np.mean(gx * gy))
+    fine_cut = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
+    return tensor_anisotropy(_band_tensors(gray, fine_cut)[0])
+
+
+def tensor_anisotropy(tensor: tuple[float, ...]) -> float:
+    """Eigenvalue ratio (largest over smallest) of a mean structure tensor (xx, yy, xy)."""
+    a, b, c = tensor
     half_trace = (a + b) / 2
     disc = math.sqrt(max(half_trace**2 - (a * b - c * c), 0.0))
     return (half_trace + disc) / max(half_trace - disc, 1e-9)
@@ -184,16 +192,17 @@ def directional_detail_loss(gray_u8: npt.NDArray[np.uint8]) -> float:
     """How unevenly across orientations the finest detail has been lost (1 = evenly)."""
     gray = gray_u8.astype(np.float32)
     fine_cut = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
-    return _directional_detail_loss(gray, fine_cut)
+    return _directional_detail_loss(gray, fine_cut)[0]
 
 
-def _directional_detail_loss(gray: F32, fine_cut: F32) -> float:
+def _directional_detail_loss(gray: F32, fine_cut: F32) -> tuple[float, tuple[float, ...]]:
     """For each orientation, the energy of the fine band (the photo minus its copy re-blurred by
     SIGMA0) over that of the next-coarser band (up to STRUCTURE_SIGMA); the result is the
     largest of these ratios over the smallest. Dividing by the coarser band takes out the scene's
     own orientation (a striped subject is striped in both bands); camera shake removes the fine
     band along its path and leaves the coarser band, so the ratio drops in that one direction.
-    Contrast and exposure cancel; noise is isotropic and pulls towards 1."""
+    Contrast and exposure cancel; noise is isotropic and pulls towards 1. Also returns the fine
+    band's tensor."""
     fine, coarse = _band_tensors(gray, fine_cut)
     theta = np.linspace(0.0, np.pi, LOSS_ORIENTATIONS, endpoint=False)
     c, s = np.cos(theta), np.sin(theta)
@@ -201,8 +210,8 @@ def _directional_detail_loss(gray: F32, fine_cut: F32) -> float:
     coarse_e = coarse[0] * c * c + 2 * coarse[2] * s * c + coarse[1] * s * s
     ratio = fine_e / np.maximum(coarse_e, 1e-9)
     if float(ratio.min()) <= 0.0:
-        return 1.0
-    return float(ratio.max() / ratio.min())
+        return 1.0, fine
+    return float(ratio.max() / ratio.min()), fine
 
 
 # Blurring by SIGMA0 then by this gives STRUCTURE_SIGMA in all (Gaussians add in quadrature).
@@ -259,6 +268,7 @@ class FocusMeasurement:
     radius: float = math.inf  # blur radius, px at a 2048 px long edge
     edge_radius: float = math.inf  # the same from the edges alone, before directional loss
     directional_loss: float = 1.0  # see directional_detail_loss
+    fine_tensor: tuple[float, ...] | None = None  # structure tensor of the finest band
     noise: float = 0.0  # grey levels, white-noise equivalent
     edges_used: int = 0
     energy: float = 0.0  # mean edge strength before / after the re-blur (same scale)
@@ -369,7 +379,7 @@ def _measure_at(
         m.energy = float(g1.mean() / norm)
         m.energy_reblurred = float(g2.mean() / norm)
     if directional:
-        m.directional_loss = _directional_detail_loss(gray, reblurred)
+        m.directional_loss, m.fine_tensor = _directional_detail_loss(gray, reblurred)
     if explain:
         scale = max(float(np.percentile(mag, 99.5)), 1e-6)
         m.edges_map = np.clip(mag / scale, 0, 1).astype(np.float32)
