@@ -73,7 +73,7 @@ STRUCTURE_SIGMA = 2.5
 DIRECTIONAL_LOSS_WEIGHT = 0.5
 LOSS_ORIENTATIONS = 24
 BAND_STRIP = 16  # rows per strip sampled for the band statistics
-BAND_ROW_STEP = 4  # one strip in this many
+BAND_ROW_STEP = 8  # one strip in this many
 
 
 def radius_to_score(radius: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
