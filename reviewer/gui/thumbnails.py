@@ -14,9 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+# Imported with the window, not on the first decode: importing the decoders (Pillow and its
+# plugins) holds the GIL for ~20 ms, which in a worker thread stalled the first paint of the grid.
+from reviewer.core.decode import load_thumbnail
 from reviewer.core.errors import PhotoError
 
 PREVIEW_EDGE = 160  # first pass: fast, from embedded previews where possible
@@ -28,8 +31,6 @@ ThumbnailFn = Callable[[Path, int], npt.NDArray[np.uint8]]
 
 
 def default_thumbnail_fn(path: Path, max_edge: int) -> npt.NDArray[np.uint8]:
-    from reviewer.core.decode import load_thumbnail
-
     return load_thumbnail(path, max_edge=max_edge)
 
 
@@ -130,6 +131,10 @@ class ThumbnailLoader(QObject):
         self._stopped = False
         self.decoded = 0  # how many decodes finished (for tests and benchmarks)
         self._loaded.connect(self._on_loaded)
+        # Requests come in while the grid paints; the decoders start once the paint is over
+        # rather than competing with it for the CPU and the GIL from its first cell on.
+        self._start_timer = QTimer(self, singleShot=True, interval=0)
+        self._start_timer.timeout.connect(self._start_workers)
 
     # GUI thread API -----------------------------------------------------------------------
     def request(self, path: Path) -> None:
@@ -147,10 +152,16 @@ class ThumbnailLoader(QObject):
                 queue.move_to_end(path)
             else:
                 queue[path] = None
-            start = self._active < self._threads
-            if start:
-                self._active += 1
-        if start:
+            idle_threads = self._active < self._threads
+        if idle_threads and not self._start_timer.isActive():
+            self._start_timer.start()
+
+    def _start_workers(self) -> None:
+        with self._lock:
+            queued = len(self._queues[0]) + len(self._queues[1])
+            n = 0 if self._stopped else min(self._threads - self._active, queued)
+            self._active += n
+        for _ in range(n):
             self._pool.start(_Worker(self))
 
     def set_visible(self, paths: Iterable[Path]) -> None:
@@ -180,6 +191,7 @@ class ThumbnailLoader(QObject):
 
     def shutdown(self) -> None:
         """Stop and wait for the decodes in flight (at most one per thread)."""
+        self._start_timer.stop()
         with self._lock:
             self._stopped = True
             self._generation += 1

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +19,13 @@ import numpy.typing as npt
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from reviewer.core.batch import PhotoResult, ScoringJob, default_jobs
+from reviewer.core.batch import PhotoResult, ScoringJob, _mp_context, default_jobs
 from reviewer.core.catalog import CatalogScan, scan_folder
 from reviewer.core.errors import PhotoError
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
+from reviewer.gui.photo_model import Listing
+from reviewer.gui.worker_init import init_background_worker
 
 # The detail view's 100 % is the file's own pixels; the decoder's pixel limit still applies.
 FULL_RESOLUTION_EDGE = 1 << 20
@@ -64,11 +67,20 @@ class TaskRunner(QObject):
         self.pool.waitForDone()
 
 
-def scan_task(folder: Path, recursive: bool, rejects_folder: str) -> Callable[[], CatalogScan]:
-    return lambda: scan_folder(folder, recursive=recursive, rejects_folder=rejects_folder)
+@dataclass(slots=True)
+class ScannedFolder:
+    """A folder scan and the model rows for its shots, both made in the worker."""
+
+    scan: CatalogScan
+    listing: Listing
 
 
-BATCH_S = 0.05
+def scan_task(folder: Path, recursive: bool, rejects_folder: str) -> Callable[[], ScannedFolder]:
+    def run() -> ScannedFolder:
+        scan = scan_folder(folder, recursive=recursive, rejects_folder=rejects_folder)
+        return ScannedFolder(scan, Listing.of(scan.shots))
+
+    return run
 
 
 def prestart_worker_server() -> None:
@@ -84,18 +96,33 @@ def prestart_worker_server() -> None:
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["reviewer.core.batch", "reviewer.core.decode"])
+    ctx.set_forkserver_preload(
+        ["reviewer.core.batch", "reviewer.core.decode", "reviewer.gui.worker_init"])
     forkserver.ensure_running()
 
 
+class BackgroundScoringJob(ScoringJob):
+    """A ScoringJob whose worker processes yield every core to the window (init_background_worker)
+    while still using all the CPU time nobody else wants."""
+
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                                   initializer=init_background_worker)
+
+
 class ScoringRun(QObject):
-    """A ScoringJob iterated on a background thread; results arrive as signals.
+    """A ScoringJob iterated on a background thread.
+
+    Results collect in the run; `resultsPending` tells the GUI thread when the first of a new
+    lot arrives and `take_results()` hands over all of them at once, so however fast results
+    come, the GUI thread handles them in as few batches as it likes (MainWindow applies them on
+    a timer) and never one event per photo.
 
     `cancel()` never blocks. `wait()` joins the thread (the job then has shut its worker
     processes down).
     """
 
-    resultsReady = Signal(object)  # list[PhotoResult], batched: at most one emit per BATCH_S
+    resultsPending = Signal()  # results wait in take_results() (sent when the first one arrives)
     finished = Signal(int)  # 1 when every photo was scored, 0 when cancelled
 
     def __init__(self, paths: Sequence[Path], method: str, jobs: int | None = None,
@@ -106,9 +133,11 @@ class ScoringRun(QObject):
         self.total = len(self.paths)
         self.done_count = 0
         self.started_at = 0.0
-        self.job = ScoringJob(self.paths, method, None, jobs or default_jobs())
+        self.job = BackgroundScoringJob(self.paths, method, None, jobs or default_jobs())
         self._thread: threading.Thread | None = None
         self._finished_flag = threading.Event()
+        self._lock = threading.Lock()
+        self._pending: list[PhotoResult] = []
 
     def start(self) -> None:
         self.started_at = time.monotonic()
@@ -117,23 +146,25 @@ class ScoringRun(QObject):
 
     def _run(self) -> None:
         completed = False
-        batch: list[PhotoResult] = []
-        last = 0.0
         try:
             for result in self.job.results():
                 if self.job.cancelled:
                     break
-                batch.append(result)
-                now = time.monotonic()
-                if now - last >= BATCH_S:  # fast streams are coalesced; slow ones go at once
-                    self.resultsReady.emit(batch)
-                    batch, last = [], now
-            if batch and not self.job.cancelled:
-                self.resultsReady.emit(batch)
+                with self._lock:
+                    self._pending.append(result)
+                    first = len(self._pending) == 1
+                if first:
+                    self.resultsPending.emit()
             completed = not self.job.cancelled
         finally:
             self._finished_flag.set()
             self.finished.emit(int(completed))
+
+    def take_results(self) -> list[PhotoResult]:
+        """The results that arrived since the last call (any thread; the GUI thread in practice)."""
+        with self._lock:
+            results, self._pending = self._pending, []
+        return results
 
     def cancel(self) -> None:
         self.job.cancel()

@@ -105,3 +105,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_gc() -> Iterator[None]:
+    """The window freezes the heap when it opens a folder (gc.freeze); the app process ends
+    with it, a test process should not keep every earlier test's objects frozen."""
+    import gc
+
+    yield
+    gc.unfreeze()

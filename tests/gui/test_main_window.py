@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,6 +16,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from reviewer.core.batch import WORKER_NICENESS
 from reviewer.core.scoring import get_scorer
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.photo_model import Role
@@ -219,3 +224,48 @@ def test_thumbnail_size_ctrl_wheel_and_slider(qtbot: QtBot, window: MainWindow) 
     assert window.delegate.thumbnail_size == 120
     assert window.view.gridSize().width() > 120
     assert window.settings.thumbnail_size() == 120
+
+
+def test_results_are_applied_in_batches_and_all_before_finishing(
+        qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
+    folder = photo_folder(30, size=(96, 72))
+    updates: list[int] = []
+    window.model.countsChanged.connect(lambda: updates.append(window.model.counts().scored))
+    open_and_score(qtbot, window, folder)
+    assert window.model.counts().scored == 30  # nothing left waiting when scoringFinished
+    scored = [n for n in updates if n]
+    assert scored[-1] == 30
+    assert len(scored) < 30  # several results per model update, not one each
+
+
+def test_the_long_lived_heap_is_frozen_once_a_folder_is_listed(
+        qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
+    gc.unfreeze()
+    folder = photo_folder(3)
+    try:
+        with qtbot.waitSignal(window.folderLoaded, timeout=SCORE_TIMEOUT):
+            window.open_folder(folder)
+        assert gc.get_freeze_count() > 0
+        records = window.model.records
+        assert all(not gc.is_tracked(r) or _frozen(r) for r in records)
+        qtbot.waitUntil(lambda: not window.scoring_active, timeout=SCORE_TIMEOUT)
+    finally:
+        gc.unfreeze()
+
+
+def _frozen(obj: object) -> bool:
+    """True when obj is in the permanent generation (gc.get_objects() leaves those out)."""
+    return all(o is not obj for o in gc.get_objects())
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux only")
+def test_scoring_workers_run_in_the_idle_scheduling_class() -> None:
+    code = (
+        "import os\n"
+        "from reviewer.gui.worker_init import init_background_worker\n"
+        "init_background_worker()\n"
+        "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.getpriority(os.PRIO_PROCESS, 0))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
+    assert out.stdout.split() == ["True", str(nice)]

@@ -180,3 +180,18 @@ def test_histogram_slider_mouse_keys_and_counts(qtbot: QtBot) -> None:
     hist.set_threshold(1000)
     assert hist.threshold == 100  # clamped to the range
     hist.grab()  # paints without warnings
+
+
+def test_results_repaint_only_the_rows_they_change(model: PhotoModel) -> None:
+    model.set_shots(shots(200))
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, roles: changed.append((a.row(), b.row())))
+    rows = [3, 4, 5, 90, 150, 151]
+    assert model.apply_results([result(model.record(r).path, 40.0) for r in rows]) == 6
+    assert changed == [(3, 5), (90, 90), (150, 151)]  # not one range over rows 3..151
+    assert model.counts().scored == 6
+    # past MAX_CHANGED_RUNS separate runs, one span is cheaper than a signal each
+    changed.clear()
+    spread = list(range(0, 200, 2))
+    model.apply_results([result(model.record(r).path, 60.0) for r in spread])
+    assert changed == [(0, 198)]
