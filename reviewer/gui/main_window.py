@@ -140,8 +140,10 @@ class PhotoGridView(QListView):
         self.viewport()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if (
+            event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
             self.openRequested.emit()
             event.accept()
             return
@@ -267,15 +269,21 @@ class MainWindow(QMainWindow):
         self.method_combo = QComboBox()
         for name in METHODS:
             self.method_combo.addItem(name, name)
-            self.method_combo.setItemData(self.method_combo.count() - 1,
-                                          get_scorer(name).description,
-                                          Qt.ItemDataRole.ToolTipRole)
+            self.method_combo.setItemData(
+                self.method_combo.count() - 1,
+                get_scorer(name).description,
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)
         self.size_slider.setFixedWidth(140)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
-        for label, widget in (("Show:", self.filter_combo), ("Sort:", self.sort_combo),
-                              ("Method:", self.method_combo), ("Size:", self.size_slider)):
+        for label, widget in (
+            ("Show:", self.filter_combo),
+            ("Sort:", self.sort_combo),
+            ("Method:", self.method_combo),
+            ("Size:", self.size_slider),
+        ):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
             bar.addSpacing(8)
@@ -326,8 +334,9 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(w)
             w.setVisible(False)
 
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
-                tip: str = "") -> QAction:
+    def _action(
+        self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -338,32 +347,42 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("&Open Folder…", self.choose_folder,
-                                        QKeySequence.StandardKey.Open)
+        self.open_action = self._action(
+            "&Open Folder…", self.choose_folder, QKeySequence.StandardKey.Open
+        )
         self.recursive_action = self._action("Include &Subfolders", self._toggle_recursive)
         self.recursive_action.setCheckable(True)
         self.recursive_action.setChecked(self.recursive)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = self._action("&Undo Move", self.undo_last_move,
-                                        QKeySequence.StandardKey.Undo)
-        self.keep_action = self._action("&Keep", lambda: self.decide("keep"), "P",
-                                        "Keep the selected photos (overrides the threshold)")
+        self.undo_action = self._action(
+            "&Undo Move", self.undo_last_move, QKeySequence.StandardKey.Undo
+        )
+        self.keep_action = self._action(
+            "&Keep",
+            lambda: self.decide("keep"),
+            "P",
+            "Keep the selected photos (overrides the threshold)",
+        )
         self.reject_action = self._action("&Reject", lambda: self.decide("reject"), "X")
         self.clear_action = self._action("&Clear Decision", lambda: self.decide(None), "U")
         self.detail_action = self._action("Why This &Score…", self.open_detail)
-        self.reject_below_action = self._action("Reject All &Below Threshold",
-                                                self.reject_below_threshold)
-        self.trash_action = self._action("Move Rejected to &Trash…", self.move_rejected_to_trash,
-                                         "Ctrl+Delete")
-        self.folder_action = self._action("Move Rejected to &Folder…",
-                                          self.move_rejected_to_folder)
-        self.rejects_name_action = self._action("Rejects Folder &Name…",
-                                                self.choose_rejects_folder_name)
+        self.reject_below_action = self._action(
+            "Reject All &Below Threshold", self.reject_below_threshold
+        )
+        self.trash_action = self._action(
+            "Move Rejected to &Trash…", self.move_rejected_to_trash, "Ctrl+Delete"
+        )
+        self.folder_action = self._action("Move Rejected to &Folder…", self.move_rejected_to_folder)
+        self.rejects_name_action = self._action(
+            "Rejects Folder &Name…", self.choose_rejects_folder_name
+        )
         self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
-        self.bigger_action = self._action("&Bigger Thumbnails",
-                                          lambda: self.zoom_thumbnails(1), "Ctrl++")
-        self.smaller_action = self._action("&Smaller Thumbnails",
-                                           lambda: self.zoom_thumbnails(-1), "Ctrl+-")
+        self.bigger_action = self._action(
+            "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
+        )
+        self.smaller_action = self._action(
+            "&Smaller Thumbnails", lambda: self.zoom_thumbnails(-1), "Ctrl+-"
+        )
         self.method_group = QActionGroup(self)
         self.method_actions: dict[str, QAction] = {}
         for name in METHODS:
@@ -388,8 +407,12 @@ class MainWindow(QMainWindow):
         for a in (self.keep_action, self.reject_action, self.clear_action, self.detail_action):
             photo.addAction(a)
         photo.addSeparator()
-        for a in (self.reject_below_action, self.trash_action, self.folder_action,
-                  self.rejects_name_action):
+        for a in (
+            self.reject_below_action,
+            self.trash_action,
+            self.folder_action,
+            self.rejects_name_action,
+        ):
             photo.addAction(a)
         view = mb.addMenu("&View")
         view.addAction(self.bigger_action)
@@ -413,11 +436,14 @@ class MainWindow(QMainWindow):
         self.proxy.rowsInserted.connect(self._schedule_visible)
         self.proxy.rowsRemoved.connect(self._schedule_visible)
         self.filter_combo.currentIndexChanged.connect(
-            lambda _: self.set_filter_mode(self.filter_combo.currentData()))
+            lambda _: self.set_filter_mode(self.filter_combo.currentData())
+        )
         self.sort_combo.currentIndexChanged.connect(
-            lambda _: self.set_sort_key(self.sort_combo.currentData(), by_user=True))
+            lambda _: self.set_sort_key(self.sort_combo.currentData(), by_user=True)
+        )
         self.method_combo.currentIndexChanged.connect(
-            lambda _: self.set_method(self.method_combo.currentData()))
+            lambda _: self.set_method(self.method_combo.currentData())
+        )
         self.size_slider.valueChanged.connect(self.set_thumbnail_size)
         self.histogram.thresholdChanged.connect(self.set_threshold)
         self.threshold_spin.valueChanged.connect(self.set_threshold)
@@ -432,8 +458,7 @@ class MainWindow(QMainWindow):
         self._results_timer.timeout.connect(self._apply_pending_results)
         self._visible_timer = QTimer(self, singleShot=True, interval=30)
         self._visible_timer.timeout.connect(self._update_visible)
-        self._first_screen_timer = QTimer(self, singleShot=True,
-                                          interval=FIRST_SCREEN_TIMEOUT_MS)
+        self._first_screen_timer = QTimer(self, singleShot=True, interval=FIRST_SCREEN_TIMEOUT_MS)
         self._first_screen_timer.timeout.connect(lambda: self._maybe_start_scoring(force=True))
         self._first_paint_timer = QTimer(self, singleShot=True, interval=0)
         self._first_paint_timer.timeout.connect(self._maybe_start_scoring)
@@ -456,7 +481,8 @@ class MainWindow(QMainWindow):
         else:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Menu").triggered.connect(
-                self.settings.clear_recent_folders)
+                self.settings.clear_recent_folders
+            )
 
     def _toggle_recursive(self) -> None:
         self.recursive = self.recursive_action.isChecked()
@@ -480,8 +506,10 @@ class MainWindow(QMainWindow):
         self.folder_label.setText(str(self.folder))
         self.setWindowTitle(f"{self.folder.name} — Reviewer")
         self.status_label.setText(f"Reading {self.folder}…")
-        self.tasks.submit(("scan", self._generation),
-                          scan_task(self.folder, self.recursive, self.settings.rejects_folder()))
+        self.tasks.submit(
+            ("scan", self._generation),
+            scan_task(self.folder, self.recursive, self.settings.rejects_folder()),
+        )
 
     def _on_scanned(self, scanned: ScannedFolder | None, error: str | None) -> None:
         if scanned is None:
@@ -502,7 +530,9 @@ class MainWindow(QMainWindow):
         if scan.problems:
             self.statusBar().showMessage(
                 f"{len(scan.problems)} items could not be read, e.g. {scan.problems[0][0]}: "
-                f"{scan.problems[0][1]}", 10000)
+                f"{scan.problems[0][1]}",
+                10000,
+            )
         self.folderLoaded.emit(len(scan.shots))
         self._scoring_wanted = bool(scan.shots)
         self._first_screen_timer.start()
@@ -694,13 +724,15 @@ class MainWindow(QMainWindow):
         idx = self.proxy.mapFromSource(self.model.index_of(record))
         if idx.isValid():
             self.view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
             self.view.scrollTo(idx)
 
     def reject_below_threshold(self) -> None:
         n = self.model.reject_below_threshold()
-        self.statusBar().showMessage(f"Rejected {n} photos below the threshold "
-                                     "(photos you kept by hand stay kept)", 5000)
+        self.statusBar().showMessage(
+            f"Rejected {n} photos below the threshold (photos you kept by hand stay kept)", 5000
+        )
 
     # moving -------------------------------------------------------------------------------
     def move_rejected_to_trash(self) -> None:
@@ -710,9 +742,12 @@ class MainWindow(QMainWindow):
         self._move_rejected("folder")
 
     def choose_rejects_folder_name(self) -> None:
-        name, ok = QInputDialog.getText(self, "Rejects folder",
-                                        "Name of the folder rejected photos move to:",
-                                        text=self.settings.rejects_folder())
+        name, ok = QInputDialog.getText(
+            self,
+            "Rejects folder",
+            "Name of the folder rejected photos move to:",
+            text=self.settings.rejects_folder(),
+        )
         if ok and name.strip():
             self.settings.set_rejects_folder(name.strip())
 
@@ -721,18 +756,23 @@ class MainWindow(QMainWindow):
             return
         records = self.model.rejected()
         if not records:
-            self._report("Nothing to move", "No photo is marked rejected. Press X on a photo, "
-                         "or use “Reject all below threshold”.")
+            self._report(
+                "Nothing to move",
+                "No photo is marked rejected. Press X on a photo, "
+                "or use “Reject all below threshold”.",
+            )
             return
         files = [f for r in records for f in r.shot.files]
         total = sum(r.shot.size_bytes for r in records)
         partners = sum(len(r.shot.files) - 1 for r in records)
         folder_name = self.settings.rejects_folder()
         where = "the Trash" if destination == "trash" else f"the “{folder_name}” folder"
-        text = (f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
-                f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
-                + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners
-                   else "") + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back.")
+        text = (
+            f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
+            f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
+            + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
+            + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
+        )
         details = "\n".join(str(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
             return
@@ -740,16 +780,19 @@ class MainWindow(QMainWindow):
         self._set_move_actions_enabled()
         journal, home = self.journal, self.home_trash
         if destination == "trash":
-            self.tasks.submit(("move", records),
-                              lambda: move_to_trash([r.shot for r in records], journal,
-                                                    home_trash=home))
+            self.tasks.submit(
+                ("move", records),
+                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
+            )
         else:
-            self.tasks.submit(("move", records),
-                              lambda: move_to_folder([r.shot for r in records], folder_name,
-                                                     journal))
+            self.tasks.submit(
+                ("move", records),
+                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
+            )
 
-    def _on_moved(self, records: list[PhotoRecord], batch: MoveBatch | None,
-                  error: str | None) -> None:
+    def _on_moved(
+        self, records: list[PhotoRecord], batch: MoveBatch | None, error: str | None
+    ) -> None:
         self._moving = False
         if batch is None:
             self._report("Move failed", f"Nothing could be moved: {error}")
@@ -762,13 +805,14 @@ class MainWindow(QMainWindow):
         self.model.remove_records(gone)
         where = "the Trash" if batch.destination == "trash" else "the rejects folder"
         self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. "
-            "Ctrl+Z to undo.", 8000)
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
+        )
         if batch.failures:
-            self._report("Some files were not moved",
-                         f"{len(batch.failures)} files stayed where they are; "
-                         "nothing else was touched.",
-                         "\n".join(f"{f.path}: {f.reason}" for f in batch.failures))
+            self._report(
+                "Some files were not moved",
+                f"{len(batch.failures)} files stayed where they are; nothing else was touched.",
+                "\n".join(f"{f.path}: {f.reason}" for f in batch.failures),
+            )
         self._set_move_actions_enabled()
         self.movesFinished.emit(batch)
 
@@ -781,8 +825,13 @@ class MainWindow(QMainWindow):
         journal = self.journal
         self.tasks.submit(("undo", batch, records), lambda: restore(batch, journal))
 
-    def _on_restored(self, batch: MoveBatch, records: list[PhotoRecord],
-                     report: RestoreReport | None, error: str | None) -> None:
+    def _on_restored(
+        self,
+        batch: MoveBatch,
+        records: list[PhotoRecord],
+        report: RestoreReport | None,
+        error: str | None,
+    ) -> None:
         self._moving = False
         if report is None:
             self.undo_stack.append((batch, records))
@@ -790,14 +839,19 @@ class MainWindow(QMainWindow):
             self._set_move_actions_enabled()
             return
         back = {m.src for m in report.restored}
-        same_folder = [r for r in records if r.path in back
-                       and self.folder is not None and r.path.is_relative_to(self.folder)]
+        same_folder = [
+            r
+            for r in records
+            if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
+        ]
         self.model.insert_records(same_folder)
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         if report.failures:
-            self._report("Some files could not be restored",
-                         f"{len(report.failures)} files are still moved.",
-                         "\n".join(f"{f.path}: {f.reason}" for f in report.failures))
+            self._report(
+                "Some files could not be restored",
+                f"{len(report.failures)} files are still moved.",
+                "\n".join(f"{f.path}: {f.reason}" for f in report.failures),
+            )
         self._set_move_actions_enabled()
         self.undoFinished.emit(report)
 
@@ -810,17 +864,22 @@ class MainWindow(QMainWindow):
 
     # dialogs (real Qt dialogs; tests drive them like a user would) -------------------------
     def confirm(self, title: str, text: str, details: str = "") -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if details:
             box.setDetailedText(details)
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _report(self, title: str, text: str, details: str = "") -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, title, text,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self
+        )
         if details:
             box.setDetailedText(details)
         box.setModal(False)
@@ -849,8 +908,9 @@ class MainWindow(QMainWindow):
         path, method = rec.path, self.method
         self.tasks.submit(("detail", rec, method), lambda: analyse(path, method))
 
-    def _on_analysed(self, rec: PhotoRecord, method: str, analysis: Analysis | None,
-                     error: str | None) -> None:
+    def _on_analysed(
+        self, rec: PhotoRecord, method: str, analysis: Analysis | None, error: str | None
+    ) -> None:
         if rec is not self._detail_record or self.detail is None or method != self.method:
             return
         if analysis is None:
@@ -862,8 +922,11 @@ class MainWindow(QMainWindow):
             verdict = "blurry" if analysis.score.value < self.model.threshold else "sharp"
             title += f" — {analysis.score.method} {analysis.score.value:.1f} ({verdict})"
             if rec.decision:
-                title += f" · {rec.decision}ed by hand" if rec.decision == "reject" \
+                title += (
+                    f" · {rec.decision}ed by hand"
+                    if rec.decision == "reject"
                     else " · kept by hand"
+                )
         self.detail.set_analysis(analysis, self.model.threshold, title)
         self.detailLoaded.emit(analysis)
         if analysis.rgb is not None and max(analysis.original_size) > max(analysis.rgb.shape):
@@ -896,15 +959,13 @@ class MainWindow(QMainWindow):
         elif kind == "move":
             self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
         elif kind == "undo":
-            self._on_restored(tag[1], tag[2],
-                              result if isinstance(result, RestoreReport) else None, err)
-        elif kind == "detail":
-            self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None,
-                              err)
-        elif kind == "detail-full":
-            self._on_full_resolution(
-                tag[1], result if isinstance(result, FullResolution) else None
+            self._on_restored(
+                tag[1], tag[2], result if isinstance(result, RestoreReport) else None, err
             )
+        elif kind == "detail":
+            self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
+        elif kind == "detail-full":
+            self._on_full_resolution(tag[1], result if isinstance(result, FullResolution) else None)
 
     # view ---------------------------------------------------------------------------------
     def set_filter_mode(self, mode: FilterMode) -> None:
@@ -980,8 +1041,11 @@ class MainWindow(QMainWindow):
         counts = self.model.counts()
         self.histogram.set_values(self.model.score_values())
         self._refresh_threshold_label()
-        parts = [f"{counts.photos} photos", f"{counts.scored} scored",
-                 f"{counts.below} below threshold"]
+        parts = [
+            f"{counts.photos} photos",
+            f"{counts.scored} scored",
+            f"{counts.below} below threshold",
+        ]
         if counts.errors:
             parts.append(f"{counts.errors} errors")
         if counts.kept:
@@ -1037,4 +1101,3 @@ class MainWindow(QMainWindow):
             self.detail.close()
         self.shutdown()
         super().closeEvent(event)
-

@@ -180,8 +180,11 @@ class PhotoModel(QAbstractListModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
     def _tooltip(self, rec: PhotoRecord) -> str:
         lines = [str(rec.path)]
@@ -234,8 +237,14 @@ class PhotoModel(QAbstractListModel):
         idx = self.index(row, 0)
         self.dataChanged.emit(idx, idx, roles)
 
-    _SCORE_ROLES = [Role.SCORE, Role.BELOW, Role.STATE, Role.SHARPNESS_ORDER,
-                    Role.CAPTURE_TIME, Qt.ItemDataRole.ToolTipRole]
+    _SCORE_ROLES = [
+        Role.SCORE,
+        Role.BELOW,
+        Role.STATE,
+        Role.SHARPNESS_ORDER,
+        Role.CAPTURE_TIME,
+        Qt.ItemDataRole.ToolTipRole,
+    ]
 
     def apply_result(self, result: PhotoResult) -> bool:
         """Store a scoring result; False if its photo is no longer in the list."""
@@ -286,8 +295,9 @@ class PhotoModel(QAbstractListModel):
             rec.error = None
         self._values_cache = None
         if self._records:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, 0),
-                                  list(self._SCORE_ROLES))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._records) - 1, 0), list(self._SCORE_ROLES)
+            )
         self.countsChanged.emit()
 
     # threshold ----------------------------------------------------------------------------
@@ -300,8 +310,9 @@ class PhotoModel(QAbstractListModel):
             return
         self._threshold = float(threshold)
         if self._records:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, 0),
-                                  [Role.BELOW, Role.STATE])
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._records) - 1, 0), [Role.BELOW, Role.STATE]
+            )
         self.thresholdChanged.emit(self._threshold)
         self.countsChanged.emit()
 
@@ -309,7 +320,8 @@ class PhotoModel(QAbstractListModel):
         """The scores of the scored photos (for the histogram and counts)."""
         if self._values_cache is None:
             self._values_cache = np.array(
-                [r.score.value for r in self._records if r.score is not None], np.float64)
+                [r.score.value for r in self._records if r.score is not None], np.float64
+            )
         return self._values_cache
 
     # decisions ----------------------------------------------------------------------------
@@ -322,15 +334,15 @@ class PhotoModel(QAbstractListModel):
                 rec.decision = decision
                 rows.append(row)
         if rows:
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0),
-                                  [Role.DECISION])
+            self.dataChanged.emit(
+                self.index(min(rows), 0), self.index(max(rows), 0), [Role.DECISION]
+            )
             self.countsChanged.emit()
         return len(rows)
 
     def reject_below_threshold(self) -> int:
         """Reject every scored photo below the threshold that has no hand decision."""
-        targets = [r for r in self._records
-                   if r.decision is None and r.is_below(self._threshold)]
+        targets = [r for r in self._records if r.decision is None and r.is_below(self._threshold)]
         return self.set_decision(targets, "reject")
 
     def rejected(self) -> list[PhotoRecord]:
@@ -338,8 +350,9 @@ class PhotoModel(QAbstractListModel):
 
     # removing and putting back ------------------------------------------------------------
     def remove_records(self, records: list[PhotoRecord]) -> None:
-        rows = sorted({r for rec in records if (r := self._row_of.get(rec.path)) is not None},
-                      reverse=True)
+        rows = sorted(
+            {r for rec in records if (r := self._row_of.get(rec.path)) is not None}, reverse=True
+        )
         # remove contiguous runs, from the bottom up
         i = 0
         while i < len(rows):
@@ -349,7 +362,7 @@ class PhotoModel(QAbstractListModel):
                 i += 1
                 first = rows[i]
             self.beginRemoveRows(QModelIndex(), first, last)
-            del self._records[first:last + 1]
+            del self._records[first : last + 1]
             self.endRemoveRows()
             i += 1
         self._reindex()
@@ -381,8 +394,10 @@ class PhotoModel(QAbstractListModel):
     @staticmethod
     def _key_fn(key: SortKey) -> Callable[[PhotoRecord], tuple[float, int]]:
         if key == "sharpness":  # blurriest first; errors before, unscored after
-            return lambda r: (-1.0 if r.error is not None else
-                              math.inf if r.score is None else r.score.value, r.order)
+            return lambda r: (
+                -1.0 if r.error is not None else math.inf if r.score is None else r.score.value,
+                r.order,
+            )
         if key == "time":
             return lambda r: (r.capture_time, r.order)
         return lambda r: (0.0, r.order)

@@ -124,7 +124,9 @@ class ThumbnailLoader(QObject):
         self._threads = max(1, threads)
         self._lock = threading.Lock()
         self._queues: tuple[OrderedDict[Path, None], OrderedDict[Path, None]] = (
-            OrderedDict(), OrderedDict())
+            OrderedDict(),
+            OrderedDict(),
+        )
         self._inflight: set[tuple[Path, int]] = set()
         self._active = 0
         self._generation = 0
@@ -232,8 +234,14 @@ class ThumbnailLoader(QObject):
             self._loaded.emit(generation, path, level, rgb, error)
 
     @Slot(int, object, int, object, object)
-    def _on_loaded(self, generation: int, path: Path, level: int,
-                   rgb: npt.NDArray[np.uint8] | None, error: str | None) -> None:
+    def _on_loaded(
+        self,
+        generation: int,
+        path: Path,
+        level: int,
+        rgb: npt.NDArray[np.uint8] | None,
+        error: str | None,
+    ) -> None:
         with self._lock:
             current = generation == self._generation
             if current:

@@ -97,7 +97,8 @@ def prestart_worker_server() -> None:
 
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(
-        ["reviewer.core.batch", "reviewer.core.decode", "reviewer.gui.worker_init"])
+        ["reviewer.core.batch", "reviewer.core.decode", "reviewer.gui.worker_init"]
+    )
     forkserver.ensure_running()
 
 
@@ -106,8 +107,9 @@ class BackgroundScoringJob(ScoringJob):
     while still using all the CPU time nobody else wants."""
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                                   initializer=init_background_worker)
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=_mp_context(), initializer=init_background_worker
+        )
 
 
 class ScoringRun(QObject):
@@ -125,8 +127,13 @@ class ScoringRun(QObject):
     resultsPending = Signal()  # results wait in take_results() (sent when the first one arrives)
     finished = Signal(int)  # 1 when every photo was scored, 0 when cancelled
 
-    def __init__(self, paths: Sequence[Path], method: str, jobs: int | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        method: str,
+        jobs: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.paths = list(paths)
         self.method = method
@@ -218,8 +225,7 @@ def analyse(path: Path, method: str) -> Analysis:
         return Analysis(path, method, error="not enough memory to decode this photo")
     except Exception as exc:  # a library failure on this file; the window carries on
         return Analysis(path, method, error=f"unexpected {type(exc).__name__}: {exc}")
-    return Analysis(path, method, photo.rgb, score, photo.info, photo.original_size,
-                    photo.source)
+    return Analysis(path, method, photo.rgb, score, photo.info, photo.original_size, photo.source)
 
 
 @dataclass(slots=True)
@@ -251,5 +257,6 @@ def load_full_resolution(path: Path) -> FullResolution:
 
 def result_from_analysis(analysis: Analysis) -> PhotoResult:
     w, h = analysis.original_size
-    return PhotoResult(analysis.path, analysis.method, analysis.score, w, h, analysis.info,
-                       analysis.error)
+    return PhotoResult(
+        analysis.path, analysis.method, analysis.score, w, h, analysis.info, analysis.error
+    )

@@ -31,11 +31,12 @@ def sharp_image(seed: int, size: tuple[int, int] = (240, 180)) -> np.ndarray:
     rng = np.random.default_rng(seed)
     w, h = size
     if w > src.shape[1] or h > src.shape[0]:
-        src = cv2.resize(src, (max(w, src.shape[1]), max(h, src.shape[0])),
-                         interpolation=cv2.INTER_AREA)
+        src = cv2.resize(
+            src, (max(w, src.shape[1]), max(h, src.shape[0])), interpolation=cv2.INTER_AREA
+        )
     y = int(rng.integers(0, src.shape[0] - h + 1))
     x = int(rng.integers(0, src.shape[1] - w + 1))
-    crop = src[y:y + h, x:x + w]
+    crop = src[y : y + h, x : x + w]
     return np.ascontiguousarray(crop[:, ::-1] if seed % 2 else crop)
 
 
@@ -49,8 +50,9 @@ def write_jpeg(path: Path, rgb: np.ndarray) -> Path:
     return path
 
 
-def make_photo_folder(folder: Path, n: int, *, blurry_every: int = 3,
-                      size: tuple[int, int] = (240, 180)) -> Path:
+def make_photo_folder(
+    folder: Path, n: int, *, blurry_every: int = 3, size: tuple[int, int] = (240, 180)
+) -> Path:
     """n photos IMG_0000.jpg...; every `blurry_every`-th one (0, 3, 6, ...) is blurred."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -65,6 +67,7 @@ def make_photo_folder(folder: Path, n: int, *, blurry_every: int = 3,
 def photo_folder(tmp_path: Path) -> MakeFolder:
     def make(n: int = 9, name: str = "shoot", **kw: object) -> Path:
         return make_photo_folder(tmp_path / name, n, **kw)  # type: ignore[arg-type]
+
     return make
 
 

@@ -33,8 +33,9 @@ def open_and_score(qtbot: QtBot, w: MainWindow, folder: Path) -> None:
     assert blocker.args == [True]
 
 
-def test_scores_stream_in_and_status_counts(qtbot: QtBot, window: MainWindow,
-                                            photo_folder: MakeFolder) -> None:
+def test_scores_stream_in_and_status_counts(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(9)
     open_and_score(qtbot, window, folder)
     recs = window.model.records
@@ -52,21 +53,29 @@ def test_scores_stream_in_and_status_counts(qtbot: QtBot, window: MainWindow,
     assert window.settings.recent_folders()[0] == folder.absolute()
 
 
-def test_thumbnails_of_visible_cells_are_loaded(qtbot: QtBot, window: MainWindow,
-                                                photo_folder: MakeFolder) -> None:
+def test_thumbnails_of_visible_cells_are_loaded(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(6)
     window.open_folder(folder)
     # every cell on screen gets a preview, then the sharper pass
-    qtbot.waitUntil(lambda: len(window.cache) == 6
-                    and all(window.cache.level(r.path) == 1 for r in window.model.records),
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(window.cache) == 6
+            and all(window.cache.level(r.path) == 1 for r in window.model.records)
+        ),
+        timeout=20_000,
+    )
     assert window.loader.failed == {}
-    qtbot.waitUntil(lambda: window.model.counts().scored == 6 and not window.scoring_active,
-                    timeout=SCORE_TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.model.counts().scored == 6 and not window.scoring_active,
+        timeout=SCORE_TIMEOUT,
+    )
 
 
-def test_dragging_the_threshold_updates_counts_live(qtbot: QtBot, window: MainWindow,
-                                                    photo_folder: MakeFolder) -> None:
+def test_dragging_the_threshold_updates_counts_live(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     open_and_score(qtbot, window, photo_folder(9))
     hist = window.histogram
     values = sorted(r.score.value for r in window.model.records if r.score)
@@ -77,10 +86,15 @@ def test_dragging_the_threshold_updates_counts_live(qtbot: QtBot, window: MainWi
     qtbot.mouseMove(hist, QPoint(int(r.right()) - 1, 40))
     # mouseMove in offscreen mode carries no buttons; send the drag like a real one
     from PySide6.QtGui import QMouseEvent
-    move = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(r.right() - 1, 40),
-                       hist.mapToGlobal(QPointF(r.right() - 1, 40)),
-                       Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+
+    move = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        QPointF(r.right() - 1, 40),
+        hist.mapToGlobal(QPointF(r.right() - 1, 40)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(hist, move)
     qtbot.mouseRelease(hist, Qt.MouseButton.LeftButton, pos=QPoint(int(r.right()) - 1, 40))
     t = window.model.threshold
@@ -96,8 +110,9 @@ def test_dragging_the_threshold_updates_counts_live(qtbot: QtBot, window: MainWi
     assert window.settings.threshold("focus") == 0.0
 
 
-def test_keys_p_x_u_decide_and_advance(qtbot: QtBot, window: MainWindow,
-                                       photo_folder: MakeFolder) -> None:
+def test_keys_p_x_u_decide_and_advance(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     open_and_score(qtbot, window, photo_folder(6))
     window.set_sort_key("name", by_user=True)
     view = window.view
@@ -122,14 +137,19 @@ def test_keys_p_x_u_decide_and_advance(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: "5 rejected" in window.status_label.text())
 
 
-def test_cancel_leaves_no_worker_running(qtbot: QtBot, window: MainWindow,
-                                         photo_folder: MakeFolder) -> None:
+def test_cancel_leaves_no_worker_running(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(80, size=(480, 360))
-    with qtbot.waitSignal(window.model.countsChanged, timeout=SCORE_TIMEOUT,
-                          check_params_cb=lambda: window.model.counts().scored > 0):
+    with qtbot.waitSignal(
+        window.model.countsChanged,
+        timeout=SCORE_TIMEOUT,
+        check_params_cb=lambda: window.model.counts().scored > 0,
+    ):
         window.open_folder(folder)
-    qtbot.waitUntil(lambda: window.run is not None and window.run.done_count > 0,
-                    timeout=SCORE_TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.run is not None and window.run.done_count > 0, timeout=SCORE_TIMEOUT
+    )
     run = window.run
     assert run is not None
     with qtbot.waitSignal(window.scoringFinished, timeout=SCORE_TIMEOUT) as blocker:
@@ -142,8 +162,9 @@ def test_cancel_leaves_no_worker_running(qtbot: QtBot, window: MainWindow,
     assert not window.progress.isVisible()
 
 
-def test_changing_folder_cancels_the_old_scan(qtbot: QtBot, window: MainWindow,
-                                              photo_folder: MakeFolder) -> None:
+def test_changing_folder_cancels_the_old_scan(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     first = photo_folder(60, name="first", size=(480, 360))
     second = photo_folder(4, name="second")
     window.open_folder(first)
@@ -156,14 +177,14 @@ def test_changing_folder_cancels_the_old_scan(qtbot: QtBot, window: MainWindow,
     assert all(r.score is not None for r in window.model.records)
 
 
-def test_switching_method_rescores(qtbot: QtBot, window: MainWindow,
-                                   photo_folder: MakeFolder) -> None:
+def test_switching_method_rescores(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     open_and_score(qtbot, window, photo_folder(4))
     with qtbot.waitSignal(window.scoringFinished, timeout=SCORE_TIMEOUT):
         window.method_combo.setCurrentIndex(window.method_combo.findData("laplacian"))
     assert window.method == "laplacian"
-    assert all(r.score is not None and r.score.method == "laplacian"
-               for r in window.model.records)
+    assert all(r.score is not None and r.score.method == "laplacian" for r in window.model.records)
     assert window.model.threshold == get_scorer("laplacian").default_threshold
     assert window.settings.method() == "laplacian"
 
@@ -180,21 +201,26 @@ def test_threshold_is_remembered(qtbot: QtBot, settings: AppSettings) -> None:
     assert again.histogram.threshold == 37.5
 
 
-def test_drop_a_folder_opens_it(qtbot: QtBot, window: MainWindow,
-                                photo_folder: MakeFolder) -> None:
+def test_drop_a_folder_opens_it(qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
     folder = photo_folder(2)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(folder))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.folderLoaded, timeout=10_000):
         window.dropEvent(event)
     assert window.folder == folder
     qtbot.waitSignal(window.scoringFinished, timeout=SCORE_TIMEOUT).wait()
 
 
-def test_unreadable_folder_is_reported_not_fatal(qtbot: QtBot, window: MainWindow,
-                                                 tmp_path: Path) -> None:
+def test_unreadable_folder_is_reported_not_fatal(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     window.open_folder(tmp_path / "does-not-exist")
     qtbot.waitUntil(lambda: "Cannot read" in window.status_label.text(), timeout=10_000)
     assert window.model.rowCount() == 0
@@ -202,8 +228,9 @@ def test_unreadable_folder_is_reported_not_fatal(qtbot: QtBot, window: MainWindo
     window.last_report.close()
 
 
-def test_bad_photo_is_an_error_row(qtbot: QtBot, window: MainWindow,
-                                   photo_folder: MakeFolder) -> None:
+def test_bad_photo_is_an_error_row(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(3)
     (folder / "IMG_9999.jpg").write_bytes(b"not a jpeg at all")
     open_and_score(qtbot, window, folder)
@@ -227,7 +254,8 @@ def test_thumbnail_size_ctrl_wheel_and_slider(qtbot: QtBot, window: MainWindow) 
 
 
 def test_results_are_applied_in_batches_and_all_before_finishing(
-        qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(30, size=(96, 72))
     updates: list[int] = []
     window.model.countsChanged.connect(lambda: updates.append(window.model.counts().scored))
@@ -239,7 +267,8 @@ def test_results_are_applied_in_batches_and_all_before_finishing(
 
 
 def test_the_long_lived_heap_is_frozen_once_a_folder_is_listed(
-        qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     gc.unfreeze()
     folder = photo_folder(3)
     try:

@@ -22,12 +22,25 @@ from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader, qimage_from
 
 
 def shots(n: int, folder: Path = Path("/photos")) -> list[Shot]:
-    return [Shot(f"IMG_{i}", folder / f"IMG_{i}.jpg", (folder / f"IMG_{i}.jpg",),
-                 size_bytes=1000 + i, mtime=1_000_000.0 - i) for i in range(n)]
+    return [
+        Shot(
+            f"IMG_{i}",
+            folder / f"IMG_{i}.jpg",
+            (folder / f"IMG_{i}.jpg",),
+            size_bytes=1000 + i,
+            mtime=1_000_000.0 - i,
+        )
+        for i in range(n)
+    ]
 
 
-def result(path: Path, value: float | None, error: str | None = None,
-           kind: str = "none", exposure: str = "ok") -> PhotoResult:
+def result(
+    path: Path,
+    value: float | None,
+    error: str | None = None,
+    kind: str = "none",
+    exposure: str = "ok",
+) -> PhotoResult:
     score = None if value is None else Score("focus", value, 50.0, exposure, kind)  # type: ignore[arg-type]
     return PhotoResult(path, "focus", score, 100, 80, None, error)
 
@@ -99,15 +112,17 @@ def test_proxy_filters_and_sorts(qtmodeltester: object) -> None:
     assert names() == [2]
 
 
-def paint_cell(delegate: ThumbnailDelegate, model: PhotoModel, row: int,
-               selected: bool = False) -> QImage:
+def paint_cell(
+    delegate: ThumbnailDelegate, model: PhotoModel, row: int, selected: bool = False
+) -> QImage:
     size = delegate.cell_size()
     img = QImage(size.width(), size.height(), QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, size.width(), size.height())
     option.state = QStyle.StateFlag.State_Enabled | (
-        QStyle.StateFlag.State_Selected if selected else QStyle.StateFlag.State_None)
+        QStyle.StateFlag.State_Selected if selected else QStyle.StateFlag.State_None
+    )
     painter = QPainter(img)
     delegate.paint(painter, option, model.index(row, 0))
     painter.end()
@@ -123,8 +138,9 @@ def test_delegate_paints_every_state_without_warnings(qtbot: QtBot) -> None:
     model = PhotoModel()
     model.set_shots(shots(6))
     cache = ThumbnailCache()
-    loader = ThumbnailLoader(cache, threads=1, thumbnail_fn=lambda p, e: np.zeros((1, 1, 3),
-                                                                                 np.uint8))
+    loader = ThumbnailLoader(
+        cache, threads=1, thumbnail_fn=lambda p, e: np.zeros((1, 1, 3), np.uint8)
+    )
     grey = np.full((150, 200, 3), 128, np.uint8)
     for rec in model.records[:5]:
         cache.put(rec.path, qimage_from_rgb(grey), 1)
