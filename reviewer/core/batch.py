@@ -135,6 +135,20 @@ def init_worker() -> None:
     keep_freed_memory()
 
 
+def init_background_worker() -> None:
+    """`init_worker`, then the idle scheduling class (Linux): a worker gives its core up the
+    moment a normal thread of the machine wakes, a window's GUI thread first of all.
+
+    Nice alone is not enough for that: a woken GUI thread still queued behind a scoring worker
+    for the rest of its time slice, 20-30 ms at a time on a 2-core machine, long enough for a
+    grid to stutter. An idle worker still gets every core nobody else wants, so a scan takes no
+    longer; interactive work only ever comes first.
+    """
+    init_worker()
+    with contextlib.suppress(AttributeError, OSError):  # SCHED_IDLE: Linux only
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
     if sys.platform.startswith("linux"):
@@ -155,8 +169,12 @@ class ScoringJob:
         threshold: float | None = None,
         jobs: int | None = None,
         explain: bool = False,
+        background: bool = False,
     ) -> None:
+        """background: the workers yield to every other thread (init_background_worker), as
+        a window needs; the command line keeps plain below-normal priority."""
         get_scorer(method)  # fail early on an unknown method
+        self.initializer = init_background_worker if background else init_worker
         self.method = method
         self.threshold = threshold
         self.jobs = max(1, jobs or default_jobs())
@@ -199,7 +217,7 @@ class ScoringJob:
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=workers, mp_context=_mp_context(), initializer=init_worker
+            max_workers=workers, mp_context=_mp_context(), initializer=self.initializer
         )
 
     def _submit(self, ex: ProcessPoolExecutor, path: Path) -> Future[PhotoResult]:

@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +18,12 @@ import numpy.typing as npt
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from reviewer.core.batch import PhotoResult, ScoringJob, _mp_context, default_jobs
+from reviewer.core.batch import PhotoResult, ScoringJob, default_jobs
 from reviewer.core.catalog import CatalogScan, scan_folder
 from reviewer.core.errors import PhotoError
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
 from reviewer.gui.photo_model import Listing
-from reviewer.gui.worker_init import init_background_worker
 
 # The detail view's 100 % is the file's own pixels; the decoder's pixel limit still applies.
 FULL_RESOLUTION_EDGE = 1 << 20
@@ -96,20 +94,8 @@ def prestart_worker_server() -> None:
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(
-        ["reviewer.core.batch", "reviewer.core.decode", "reviewer.gui.worker_init"]
-    )
+    ctx.set_forkserver_preload(["reviewer.core.batch", "reviewer.core.decode"])
     forkserver.ensure_running()
-
-
-class BackgroundScoringJob(ScoringJob):
-    """A ScoringJob whose worker processes yield every core to the window (init_background_worker)
-    while still using all the CPU time nobody else wants."""
-
-    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=workers, mp_context=_mp_context(), initializer=init_background_worker
-        )
 
 
 class ScoringRun(QObject):
@@ -140,7 +126,7 @@ class ScoringRun(QObject):
         self.total = len(self.paths)
         self.done_count = 0
         self.started_at = 0.0
-        self.job = BackgroundScoringJob(self.paths, method, None, jobs or default_jobs())
+        self.job = ScoringJob(self.paths, method, None, jobs or default_jobs(), background=True)
         self._thread: threading.Thread | None = None
         self._finished_flag = threading.Event()
         self._lock = threading.Lock()

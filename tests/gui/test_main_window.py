@@ -291,7 +291,7 @@ def _frozen(obj: object) -> bool:
 def test_scoring_workers_run_in_the_idle_scheduling_class() -> None:
     code = (
         "import os\n"
-        "from reviewer.gui.worker_init import init_background_worker\n"
+        "from reviewer.core.batch import init_background_worker\n"
         "init_background_worker()\n"
         "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.getpriority(os.PRIO_PROCESS, 0))\n"
     )
