@@ -73,6 +73,7 @@ from reviewer.gui.workers import (
     ScoringRun,
     TaskRunner,
     analyse,
+    capture_info_task,
     load_full_resolution,
     prestart_worker_server,
     result_from_analysis,
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
     undoFinished = Signal(object)  # RestoreReport
     detailLoaded = Signal(object)  # Analysis
     detailFullResolution = Signal(object)  # FullResolution
+    captureTimesLoaded = Signal()
 
     def __init__(
         self,
@@ -518,11 +520,12 @@ class MainWindow(QMainWindow):
             return
         if self.folder is not None:
             self.settings.add_recent_folder(self.folder)
-        self._sort_chosen = self.proxy.sort_key != "name" and self._sort_chosen
-        if not self._sort_chosen:
-            self._set_sort_silently("name")
+        # a sort the user chose holds for the next folder too; else name order until scored
+        chosen = self.sort_combo.currentData() if self._sort_chosen else None
         scan = scanned.scan
         self.model.set_listing(scanned.listing)
+        self._sort_chosen = chosen not in (None, "name")
+        self._set_sort_silently(chosen if self._sort_chosen else "name")
         freeze_long_lived_objects()  # the folder's records too
         self.delegate.painted_cells = 0
         if scan.shots:
@@ -534,6 +537,9 @@ class MainWindow(QMainWindow):
                 10000,
             )
         self.folderLoaded.emit(len(scan.shots))
+        if scan.shots:
+            paths = [shot.display_path for shot in scan.shots]
+            self.tasks.submit(("capture", self._generation), capture_info_task(paths))
         self._scoring_wanted = bool(scan.shots)
         self._first_screen_timer.start()
         self._first_paint_timer.start()
@@ -964,6 +970,10 @@ class MainWindow(QMainWindow):
             )
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
+        elif kind == "capture":
+            if tag[1] == self._generation and isinstance(result, dict):
+                self.model.apply_capture_info(result)
+                self.captureTimesLoaded.emit()
         elif kind == "detail-full":
             self._on_full_resolution(tag[1], result if isinstance(result, FullResolution) else None)
 

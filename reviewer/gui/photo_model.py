@@ -289,6 +289,25 @@ class PhotoModel(QAbstractListModel):
             self.countsChanged.emit()
         return len(rows)
 
+    def apply_capture_info(self, infos: dict[Path, CaptureInfo]) -> int:
+        """Store what the cameras recorded (read ahead of scoring, so that sorting by capture
+        time is right from the start); re-sorts when that is the sort. Returns rows touched."""
+        rows = []
+        for path, info in infos.items():
+            row = self._row_of.get(path)
+            if row is None or self._records[row].info is not None:
+                continue  # scoring got there first: it read the same headers
+            self._records[row].info = info
+            rows.append(row)
+        if rows:
+            for first, last in _row_runs(sorted(rows), MAX_CHANGED_RUNS):
+                self.dataChanged.emit(
+                    self.index(first, 0), self.index(last, 0), [Role.CAPTURE_TIME]
+                )
+            if self._sort_key == "time":
+                self.sort_by("time")
+        return len(rows)
+
     def clear_scores(self) -> None:
         for rec in self._records:
             rec.score = None

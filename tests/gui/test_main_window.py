@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -298,3 +299,25 @@ def test_scoring_workers_run_in_the_idle_scheduling_class() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
     assert out.stdout.split() == ["True", str(nice)]
+
+
+def test_time_sort_uses_the_cameras_clock_before_scoring(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "card"
+    folder.mkdir()
+    # names in one order, capture times in the reverse one (as after a camera's counter reset)
+    for i in range(4):
+        exif = Image.Exif()
+        exif.get_ifd(0x8769)[0x9003] = f"2026:05:01 10:00:{10 - 2 * i:02d}"  # DateTimeOriginal
+        Image.fromarray(np.full((60, 80, 3), 40 * i, np.uint8)).save(
+            folder / f"DSC_{i}.jpg", exif=exif
+        )
+    window.set_sort_key("time", by_user=True)
+    with qtbot.waitSignal(window.captureTimesLoaded, timeout=30_000):
+        window.open_folder(folder)
+    rows = [window.proxy.mapToSource(window.proxy.index(r, 0)).row() for r in range(4)]
+    names = [window.model.record(row).path.name for row in rows]
+    assert names == ["DSC_3.jpg", "DSC_2.jpg", "DSC_1.jpg", "DSC_0.jpg"]

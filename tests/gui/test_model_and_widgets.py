@@ -211,3 +211,29 @@ def test_results_repaint_only_the_rows_they_change(model: PhotoModel) -> None:
     spread = list(range(0, 200, 2))
     model.apply_results([result(model.record(r).path, 60.0) for r in spread])
     assert changed == [(0, 198)]
+
+
+def test_capture_times_read_ahead_of_scoring_reorder_a_time_sort(model: PhotoModel) -> None:
+    from datetime import datetime
+
+    from reviewer.core.metadata import CaptureInfo
+
+    model.set_shots(shots(4))  # mtimes fall with the index: a time sort by mtime is 3, 2, 1, 0
+    model.sort_by("time")
+    assert [r.path.name for r in model.records] == [f"IMG_{i}.jpg" for i in (3, 2, 1, 0)]
+    # the cameras say otherwise (a copy from the card reset the mtimes); IMG_2 has no date
+    taken = {
+        0: datetime(2026, 5, 1, 10, 0, 0),
+        1: datetime(2026, 5, 1, 10, 0, 5),
+        3: datetime(2026, 5, 1, 10, 0, 9),
+    }
+    infos = {Path(f"/photos/IMG_{i}.jpg"): CaptureInfo(captured_at=taken.get(i)) for i in range(4)}
+    assert model.apply_capture_info(infos) == 4
+    # IMG_2 keeps its mtime (1970), so it comes first
+    order = [r.path.name for r in model.records]
+    assert order == ["IMG_2.jpg", "IMG_0.jpg", "IMG_1.jpg", "IMG_3.jpg"]
+    row = model.row_of(Path("/photos/IMG_3.jpg"))
+    assert row is not None
+    assert model.data(model.index(row, 0), Role.CAPTURE_TIME) == taken[3].timestamp()
+    # what scoring already read is not overwritten
+    assert model.apply_capture_info(infos) == 0
