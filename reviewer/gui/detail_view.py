@@ -76,8 +76,17 @@ def explain_score(score: Score, threshold: float) -> list[str]:
                      "A sharp photo loses much of its edge energy to a small re-blur; "
                      "a blurry one has little left to lose.")
     if "blur_radius_px" in d and math.isfinite(d["blur_radius_px"]):
-        lines.append(f"Estimated blur of the sharpest region: a disk of radius "
-                     f"{d['blur_radius_px']:.2f} px at a 2048 px long edge.")
+        line = (
+            f"Estimated blur of the sharpest region: a radius of {d['blur_radius_px']:.2f} px "
+            "at a 2048 px long edge"
+        )
+        loss = d.get("directional_loss", 1.0)
+        if loss >= 1.2 and math.isfinite(d.get("edge_blur_radius_px", math.inf)):
+            line += (
+                f" ({d['edge_blur_radius_px']:.2f} px from the edges, raised because the finest "
+                f"detail is lost {loss:.1f}× more in one direction than in another)"
+            )
+        lines.append(line + ".")
     if "edges_used" in d:
         lines.append(f"{d['edges_used']:.0f} edge points judged"
                      + (f"; {d['sharp_area'] * 100:.0f}% of the frame is sharp."
