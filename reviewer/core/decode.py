@@ -745,6 +745,15 @@ def _decode_preview(
     return _finish(_orient(_fit(rgb, long_edge), o)), size
 
 
+def _raw_geometry(path: Path, raw: rawpy.RawPy) -> tuple[int, int, int]:
+    """Sensor (width, height) before the flip, checked against the pixel limit, and the EXIF
+    orientation the flip amounts to."""
+    with _raw_errors(path):
+        sizes = raw.sizes
+    _check_pixels(path, sizes.width, sizes.height)
+    return sizes.width, sizes.height, _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
+
+
 def _raw_demosaic(path: Path, raw: rawpy.RawPy, long_edge: int, need: int) -> tuple[RGB, str]:
     sizes = raw.sizes
     half = max(sizes.width, sizes.height) // 2 >= need
@@ -793,11 +802,7 @@ def _raw_working(path: Path, src: ByteSource, head: bytes, long_edge: int) -> De
         return DecodedPhoto(rgb, _oriented_size(*size, info.orientation), path,
                             f"raw preview {size[0]}x{size[1]}", info)  # fmt: skip
     with raw:
-        with _raw_errors(path):
-            sizes = raw.sizes
-        w, h = sizes.width, sizes.height
-        _check_pixels(path, w, h)
-        o = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
+        w, h, o = _raw_geometry(path, raw)
         info = _with_orientation(exif.capture_info(), o)
         full = _oriented_size(w, h, o)
         need = min(long_edge, max(w, h))
@@ -826,11 +831,7 @@ def _raw_thumbnail(path: Path, src: ByteSource, head: bytes, max_edge: int) -> R
             raise exc
         return found[0]
     with raw:
-        with _raw_errors(path):
-            sizes = raw.sizes
-        w, h = sizes.width, sizes.height
-        _check_pixels(path, w, h)
-        o = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
+        w, h, o = _raw_geometry(path, raw)
         jpeg, bitmap = _raw_thumb(raw)
         found = _decode_preview(path, jpeg, bitmap, min_long, max_edge, (w, h), o, False)
         if found is None:

@@ -937,7 +937,11 @@ class MainWindow(QMainWindow):
         self.detailLoaded.emit(analysis)
         if analysis.rgb is not None and max(analysis.original_size) > max(analysis.rgb.shape):
             path = rec.path
-            self.tasks.submit(("detail-full", rec), lambda: load_full_resolution(path))
+            # skipped when the user has moved on by the time a thread is free (fast browsing)
+            self.tasks.submit(
+                ("detail-full", rec),
+                lambda: load_full_resolution(path) if rec is self._detail_record else None,
+            )
 
     def _on_full_resolution(self, rec: PhotoRecord, full: FullResolution | None) -> None:
         if rec is self._detail_record and self.detail is not None and full is not None:

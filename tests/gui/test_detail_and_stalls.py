@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,6 +13,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.main_window import MainWindow
+from reviewer.gui.workers import load_full_resolution
 
 from .conftest import MakeFolder
 
@@ -100,6 +102,19 @@ def test_100_percent_shows_the_files_own_pixels(qtbot: QtBot, window: MainWindow
     assert np.abs(screen - crop).mean() < 1.0  # the file's own pixels, one to one
     assert np.abs(screen - upscaled).mean() > 3 * max(np.abs(screen - crop).mean(), 0.3)
     dialog.close()
+
+
+def test_full_size_of_a_damaged_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    good = tmp_path / "good.jpg"
+    cv2.imwrite(str(good), np.full((300, 400, 3), 90, np.uint8))
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(good.read_bytes()[:200])  # truncated inside the headers
+    full = load_full_resolution(cut)
+    assert full.image is None and full.error
+    full = load_full_resolution(good)
+    assert full.error is None and full.image is not None
+    assert (full.image.width(), full.image.height()) == (400, 300)
+    assert full.image.format() == QImage.Format.Format_RGB32  # painted as it is
 
 
 def test_window_answers_within_50ms_during_a_1000_photo_scan(
