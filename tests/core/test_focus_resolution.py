@@ -16,7 +16,8 @@ from tests.imagegen import dead_leaves, defocus
 def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("res")
     big = dead_leaves(6000, 4000, seed=21, discs=9000)
-    soft = defocus(cv2.resize(big, (3000, 2000), interpolation=cv2.INTER_AREA), 4)
+    # disk radius 6 px at 3000 px: k = 4 at the 2048 px reference, clearly soft at any size
+    soft = defocus(cv2.resize(big, (3000, 2000), interpolation=cv2.INTER_AREA), 6)
     out = {}
     for name, img in (
         ("24mp", big),

@@ -30,8 +30,9 @@ def make_shoot(folder: Path, n: int = 20) -> None:
     rng = np.random.default_rng(7)
     folder.mkdir()
     for i in range(n):
-        y, x = int(rng.integers(0, 400 - 180)), int(rng.integers(0, 600 - 240))
-        img = np.ascontiguousarray(src[y:y + 180, x:x + 240])
+        # crops big enough to judge (a camera's smallest JPEGs are larger still)
+        y, x = int(rng.integers(0, 400 - 320)), int(rng.integers(0, 600 - 480))
+        img = np.ascontiguousarray(src[y:y + 320, x:x + 480])
         if i % 4 == 0:
             img = cv2.GaussianBlur(img, (0, 0), 3.0)
         Image.fromarray(img).save(folder / f"DSC_{i:03d}.JPG", "JPEG", quality=92)

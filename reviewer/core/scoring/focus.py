@@ -8,9 +8,10 @@ How it works (README "How the score works" has the user-facing version):
    sigma, the gradient magnitude drops by R = |grad I| / |grad (I * G_sigma0)| =
    sqrt(sigma^2 + sigma0^2) / sigma, so sigma = sigma0 / sqrt(R^2 - 1) (Zhuo & Sim 2011). This is
    the seed article's re-blur idea made local: contrast and exposure cancel in the ratio.
-3. Only trust strong edges: local maxima of the gradient, well above the noise measured in the
-   same band (the median gradient) and away from clipped or crushed pixels (clipping fakes hard
-   edges); each edge's gradient is debiased for the noise power it carries.
+3. Only trust strong edges: local maxima of the re-blurred copy's gradient (on the photo itself
+   they would land where grain adds most along a wide blurred edge), well above the noise and
+   away from clipped or crushed pixels (clipping fakes hard edges); each edge's gradient is
+   debiased for the noise power at its grey level (a low quantile of the gradient per level).
 4. The sharpest tenth of the edges decides, per edge direction, and the worst direction wins:
    a sharp subject before a blurred background keeps the photo sharp, while camera shake (which
    leaves edges along the motion crisp and smears those across it) does not.
@@ -18,7 +19,10 @@ How it works (README "How the score works" has the user-facing version):
    photo's finest band is compared with the next-coarser band in every orientation; shake
    depletes the fine band along its path only, and the blur radius is scaled up by that
    directional loss (1 for an evenly sharp or evenly defocused photo).
-6. Express the blur as a radius in pixels at a 2048 px long edge, and map it to 0-100:
+6. Measure again at half size: a wide blur gives ratios so close to 1 that grain decides them.
+   The photo is at least COARSE_FLOOR as blurred as that pass finds it, and a blur that pass
+   finds COARSE_TRUSTED_RADIUS wide or more stands as it is.
+7. Express the blur as a radius in pixels at a 2048 px long edge, and map it to 0-100:
    score = 100 / (1 + (radius / RADIUS_AT_THRESHOLD)^SCORE_STEEPNESS), so the default threshold
    of 50 sits exactly at RADIUS_AT_THRESHOLD.
 """
@@ -47,21 +51,36 @@ SIGMA0 = 1.0  # re-blur, px at the working size
 MIN_SIGMA = 0.1  # px: the floor of the blur scale (score 99.9)
 OPERATOR_SIGMA = 0.5  # what a perfectly sharp edge measures (Sobel + pixel sampling), px
 NOISE_FACTOR = 6.0  # edges must be this many noise-gradient SDs strong (noise is not detail)
-NOISE_DEBIAS = 1.0  # noise-gradient SDs removed (in power) from each edge's gradient
-MIN_GRADIENT = 6.0  # grey levels per px; below this an edge is too faint to judge
+NOISE_DEBIAS = 2.0  # noise-gradient SDs removed (in power) from each edge's gradient
+# grey levels per px in the re-blurred copy; below this an edge is too faint to judge
+MIN_GRADIENT_REBLURRED = 3.0
+# Noise is measured from a low quantile of the gradient magnitudes: in busy scenes (foliage,
+# gravel) most pixels sit on detail, and a median would take that detail for noise.
+NOISE_QUANTILE = 0.25
+RAYLEIGH_AT_QUANTILE = math.sqrt(-2.0 * math.log(1.0 - NOISE_QUANTILE))
+NOISE_LEVEL_BINS = 16  # grey-level bins for the noise level of each edge
+MIN_NOISE_SAMPLES = 100  # sampled pixels a bin needs for its own noise level
 CLIP_MARGIN = 2  # px around clipped / crushed pixels where edges are not trusted
 CLIP_MASK_LUMA = 250  # at or above: clipped, or close enough to fake an edge
 STRONG_EDGE_FRACTION = 0.3  # of the 99th-percentile edge strength
 ORIENTATION_BINS = 4
-MIN_EDGES_PER_DIRECTION = 50
+MIN_EDGES_PER_DIRECTION = 20
 MIN_EDGES = 20  # fewer strong edges than this: nothing to judge
 SHARPEST_PERCENTILE = 10.0  # the sharpest tenth of the edges decides (a small subject counts)
 TILE = 64  # px at the working size, for the heatmap
 MIN_EDGES_PER_TILE = 8
 # Small photos are judged at their own size, but not below this long edge.
 MIN_REFERENCE_EDGE = 1280
-COARSE_PASS_RADIUS = 3.0  # px at 2048: beyond this, measure again at half size
-RADIUS_AT_THRESHOLD = 2.4  # blur radius px at 2048 px that scores exactly 50
+COARSE_PASS_RADIUS = 3.0  # px at 2048: beyond this, the half-size pass can only add blur
+# The half-size pass always runs: a wide blur measured at full size gives ratios so close to
+# 1 that grain decides them. A photo is taken to be at least this fraction as blurred as the
+# half-size pass finds it (sharp photos measure up to about twice as blurred there, since their
+# finest detail is gone at half size).
+COARSE_FLOOR = 0.5
+# A blur the half-size pass finds at least this wide (px at 2048) is too wide for the full-size
+# ratio, which grain decides there: the half-size figure stands.
+COARSE_TRUSTED_RADIUS = 6.0
+RADIUS_AT_THRESHOLD = 3.2  # blur radius px at 2048 px that scores exactly 50
 SCORE_STEEPNESS = 3.0
 DEFAULT_THRESHOLD = 50.0
 MOTION_ANISOTROPY = 2.5  # fine-detail anisotropy above which blur looks directional
@@ -232,27 +251,48 @@ def _to_reference(
     return np.asarray(np.maximum(np.where(sigma > OPERATOR_SIGMA, rescaled, sigma), MIN_SIGMA))
 
 
-def _gradient_at(img: F32, ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp]) -> F32:
-    """Sobel/8 gradient magnitude at the given points only (none on the border)."""
-    up, mid, down = ys - 1, ys, ys + 1
-    left, right = xs - 1, xs + 1
-    gx = (
-        img[up, right]
-        + 2 * img[mid, right]
-        + img[down, right]
-        - img[up, left]
-        - 2 * img[mid, left]
-        - img[down, left]
+# Gradient quantiles are taken from histograms in steps of 1/GRADIENT_STEPS grey level per px:
+# one pass for any number of groups, where sorting would take one per group.
+GRADIENT_STEPS = 8
+_GRADIENT_BINS = GRADIENT_STEPS * 256
+
+
+def _gradient_steps(mag: F32) -> npt.NDArray[np.intp]:
+    steps = (mag.ravel() * GRADIENT_STEPS).astype(np.intp)
+    return np.asarray(np.minimum(steps, _GRADIENT_BINS - 1))
+
+
+def _histogram_noise(hist: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    """Noise gradient SD per component from gradient histograms (one per row): over smooth
+    pixels the magnitude of a noise gradient is Rayleigh-distributed, and its NOISE_QUANTILE
+    is RAYLEIGH_AT_QUANTILE SDs."""
+    counts = hist.sum(axis=-1, keepdims=True)
+    step = (np.cumsum(hist, axis=-1) < counts * NOISE_QUANTILE).sum(axis=-1)
+    return np.asarray((step + 0.5) / GRADIENT_STEPS / RAYLEIGH_AT_QUANTILE)
+
+
+def _gradient_noise(mag: F32) -> float:
+    hist = np.bincount(_gradient_steps(mag), minlength=_GRADIENT_BINS)
+    return float(_histogram_noise(hist))
+
+
+def _level_bin(levels: F32) -> npt.NDArray[np.intp]:
+    bins = (levels * (NOISE_LEVEL_BINS / 256.0)).astype(np.intp)
+    return np.asarray(np.clip(bins, 0, NOISE_LEVEL_BINS - 1))
+
+
+def _noise_by_level(mag: F32, levels: F32) -> tuple[float, npt.NDArray[np.float64]]:
+    """Noise gradient (per-component SD) of the frame, and of each grey-level bin (sensor noise
+    grows with brightness), from a low quantile of the gradient magnitudes (_histogram_noise).
+    Bins with too few pixels take the frame's level."""
+    bins = _level_bin(levels).ravel()
+    hist = np.bincount(
+        bins * _GRADIENT_BINS + _gradient_steps(mag), minlength=NOISE_LEVEL_BINS * _GRADIENT_BINS
     )
-    gy = (
-        img[down, left]
-        + 2 * img[down, xs]
-        + img[down, right]
-        - img[up, left]
-        - 2 * img[up, xs]
-        - img[up, right]
-    )
-    return np.asarray(np.hypot(gx, gy) * 0.125, np.float32)
+    hist = hist.reshape(NOISE_LEVEL_BINS, _GRADIENT_BINS)
+    overall = float(_histogram_noise(hist.sum(axis=0)))
+    by_level = _histogram_noise(hist)
+    return overall, np.where(hist.sum(axis=1) >= MIN_NOISE_SAMPLES, by_level, overall)
 
 
 def _gradient(img: F32) -> tuple[F32, F32]:
@@ -286,13 +326,19 @@ def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMe
     # but no smaller than MIN_REFERENCE_EDGE.
     to_reference = WORKING_LONG_EDGE / max(max(h, w), MIN_REFERENCE_EDGE)
     m = _measure_at(gray_u8, to_reference, explain, True)
-    if m.radius > COARSE_PASS_RADIUS and min(h, w) >= 2 * TILE:
-        # A small re-blur cannot tell large blurs apart (the ratio tends to 1); at half size
-        # the same re-blur spans twice the original pixels.
+    if min(h, w) >= 2 * TILE:
+        # A small re-blur cannot tell large blurs apart (the ratio tends to 1, and noise
+        # decides it); at half size the same re-blur spans twice the original pixels, and the
+        # noise is halved.
         half = cv2.resize(gray_u8, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False, False)
+        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False, True)
+        # At half size the two bands span twice the pixels: a long shake that wipes out both
+        # full-size bands alike still shows there.
+        m.directional_loss = max(m.directional_loss, coarse.directional_loss)
         if math.isfinite(coarse.radius):
-            m.radius = max(m.radius, coarse.radius)
+            if m.radius > COARSE_PASS_RADIUS or coarse.radius >= COARSE_TRUSTED_RADIUS:
+                m.radius = max(m.radius, coarse.radius)
+            m.radius = max(m.radius, COARSE_FLOOR * coarse.radius)
     if math.isfinite(m.radius):
         m.edge_radius = m.radius
         m.radius *= m.directional_loss**DIRECTIONAL_LOSS_WEIGHT
@@ -306,20 +352,25 @@ def _measure_at(
     gray = gray_u8.astype(np.float32)
 
     gx, gy = _gradient(gray)
-    mag = np.asarray(cv2.magnitude(gx, gy))
+    mag = np.asarray(cv2.magnitude(gx, gy), np.float32)
     reblurred = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)  # +-3 sigma
+    rx, ry = _gradient(reblurred)
+    mag_reblurred = np.asarray(cv2.magnitude(rx, ry), np.float32)
 
-    # Edge points: local maxima of the gradient, strong against noise, away from clipping.
-    local_max = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
-    # The noise floor is measured with the same operator as the edges, so noise that a
-    # camera's denoiser left spatially correlated (blotches a fine-scale estimate misses) is
-    # counted at its real strength: over mostly smooth frames the gradient magnitude is noise,
-    # Rayleigh-distributed with median 1.177 x the per-component SD.
-    noise_gradient = float(np.median(mag[::4, ::4])) / 1.177
-    floor = max(MIN_GRADIENT, NOISE_FACTOR * noise_gradient)
+    # Edge points: local maxima of the re-blurred copy's gradient, strong against noise, away
+    # from clipping. They are found on the re-blurred copy because its noise is small: picking
+    # maxima of the photo's own gradient would pick, along a wide blurred edge, the pixels where
+    # noise happens to add most, and noise there fakes a sharp edge.
+    # The noise is measured with the same operator as the edges, so noise that a camera's
+    # denoiser left spatially correlated (blotches a fine-scale estimate misses) is counted at
+    # its real strength. One pixel in 16 is plenty.
+    noise_gradient, noise_by_level = _noise_by_level(mag[::4, ::4], reblurred[::4, ::4])
+    reblurred_noise = _gradient_noise(mag_reblurred[::4, ::4])
+    floor = max(MIN_GRADIENT_REBLURRED, NOISE_FACTOR * reblurred_noise)
+    local_max = mag_reblurred >= cv2.dilate(mag_reblurred, np.ones((3, 3), np.uint8))
     bad = ((gray_u8 <= CRUSHED_LUMA) | (gray_u8 >= CLIP_MASK_LUMA)).astype(np.uint8)
     bad = np.asarray(cv2.dilate(bad, np.ones((2 * CLIP_MARGIN + 1,) * 2, np.uint8)), np.uint8)
-    edge = local_max & (mag > floor) & (bad == 0)
+    edge = local_max & (mag_reblurred > floor) & (bad == 0)
     edge[:2, :] = False
     edge[-2:, :] = False
     edge[:, :2] = False
@@ -332,16 +383,18 @@ def _measure_at(
     tiles_y, tiles_x = -(-h // TILE), -(-w // TILE)
     sharpness_map = np.full((tiles_y, tiles_x), np.nan, np.float32)
     if ys.size:
-        g1 = mag[ys, xs]
+        g2 = mag_reblurred[ys, xs]
         # Only the frame's stronger edges: faint ones are texture, halos and noise, whose
         # re-blur ratio says little about focus.
-        strong = g1 >= STRONG_EDGE_FRACTION * float(np.percentile(g1, 99))
-        ys, xs, g1 = ys[strong], xs[strong], g1[strong]
-        g2 = _gradient_at(reblurred, ys, xs)  # the re-blurred copy's gradient, where it counts
+        strong = g2 >= STRONG_EDGE_FRACTION * float(np.percentile(g2, 99))
+        ys, xs, g2 = ys[strong], xs[strong], g2[strong]
+        g1 = mag[ys, xs]
         m.edges_used = int(ys.size)
         # Noise adds power to the gradient that the re-blur removes, which would make weak
-        # edges look sharp: compare the signal's share only.
-        g1_signal = np.sqrt(np.maximum(g1**2 - (NOISE_DEBIAS * noise_gradient) ** 2, 1e-6))
+        # edges look sharp: compare the signal's share only. Sensor noise grows with the
+        # brightness, so each edge is corrected for the noise at its own grey level.
+        noise_here = noise_by_level[_level_bin(reblurred[ys, xs])]
+        g1_signal = np.sqrt(np.maximum(g1**2 - (NOISE_DEBIAS * noise_here) ** 2, 1e-6))
         ratio = np.maximum(g1_signal / np.maximum(g2, 1e-6), 1.0 + 1e-4)
         # Edge blur (Gaussian sigma) in px at the working size, including the gradient
         # operator's own blur.
@@ -383,7 +436,6 @@ def _measure_at(
     if explain:
         scale = max(float(np.percentile(mag, 99.5)), 1e-6)
         m.edges_map = np.clip(mag / scale, 0, 1).astype(np.float32)
-        bx, by = _gradient(reblurred)
-        m.edges_reblurred_map = np.clip(cv2.magnitude(bx, by) / scale, 0, 1).astype(np.float32)
+        m.edges_reblurred_map = np.clip(mag_reblurred / scale, 0, 1).astype(np.float32)
         m.sharpness_map = sharpness_map
     return m
