@@ -543,12 +543,7 @@ def move_to_trash(
     home_trash: Path | None = None,
 ) -> MoveBatch:
     """Move every file of each shot to the trash. Never raises for a file: see batch.failures."""
-    batch = MoveBatch("trash")
-    mover = _Mover(batch, journal)
-    planner = _TrashPlanner(home_trash)
-    for shot in shots:
-        mover.move_group(shot, planner)
-    return batch
+    return _move_shots(shots, MoveBatch("trash"), _TrashPlanner(home_trash), journal)
 
 
 def move_to_folder(
@@ -557,9 +552,16 @@ def move_to_folder(
     journal: MoveJournal | None = None,
 ) -> MoveBatch:
     """Move every file of each shot into `folder_name` beside it (created when needed)."""
-    batch = MoveBatch("folder")
+    return _move_shots(shots, MoveBatch("folder"), _FolderPlanner(folder_name), journal)
+
+
+def _move_shots(
+    shots: Iterable[ShotFiles],
+    batch: MoveBatch,
+    planner: _Planner,
+    journal: MoveJournal | None,
+) -> MoveBatch:
     mover = _Mover(batch, journal)
-    planner = _FolderPlanner(folder_name)
     for shot in shots:
         mover.move_group(shot, planner)
     return batch

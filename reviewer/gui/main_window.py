@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from reviewer.core.batch import PhotoResult
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
 from reviewer.core.trash import (
+    Failure,
     MoveBatch,
     MoveJournal,
     RestoreReport,
@@ -813,12 +814,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
         )
-        if batch.failures:
-            self._report(
-                "Some files were not moved",
-                f"{len(batch.failures)} files stayed where they are; nothing else was touched.",
-                "\n".join(f"{f.path}: {f.reason}" for f in batch.failures),
-            )
+        self._report_failures(
+            "Some files were not moved",
+            "files stayed where they are; nothing else was touched.",
+            batch.failures,
+        )
         self._set_move_actions_enabled()
         self.movesFinished.emit(batch)
 
@@ -852,14 +852,20 @@ class MainWindow(QMainWindow):
         ]
         self.model.insert_records(same_folder)
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
-        if report.failures:
-            self._report(
-                "Some files could not be restored",
-                f"{len(report.failures)} files are still moved.",
-                "\n".join(f"{f.path}: {f.reason}" for f in report.failures),
-            )
+        self._report_failures(
+            "Some files could not be restored", "files are still moved.", report.failures
+        )
         self._set_move_actions_enabled()
         self.undoFinished.emit(report)
+
+    def _report_failures(self, title: str, outcome: str, failures: list[Failure]) -> None:
+        """One dialog listing the files a move or restore left alone, if any."""
+        if failures:
+            self._report(
+                title,
+                f"{len(failures)} {outcome}",
+                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+            )
 
     def _set_move_actions_enabled(self) -> None:
         for a in (self.trash_action, self.folder_action):

@@ -11,6 +11,9 @@ from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.focus import (
     DEFAULT_THRESHOLD,
+    _gradient,
+    _level_bin,
+    _noise_by_level,
     directional_detail_loss,
     radius_to_score,
 )
@@ -166,3 +169,23 @@ def test_small_photo_is_judged_without_upsampling() -> None:
     s = score(small)
     assert s.verdict == "sharp"
     assert score(defocus(small, 4)).verdict == "blurry"
+
+
+def test_noise_is_measured_per_grey_level() -> None:
+    # Sensor noise grows with brightness: a dark half with noise SD 1 and a bright half with
+    # SD 4. Each edge is debiased for the noise at its own level, so each level's estimate
+    # must find its own noise (Sobel/8 of white noise: 0.433 SD per component).
+    rng = np.random.default_rng(3)
+    levels = np.full((400, 600), 40.0, np.float32)
+    levels[:, 300:] = 200.0
+    noise = rng.normal(0.0, 1.0, levels.shape).astype(np.float32)
+    noise[:, 300:] *= 4.0
+    gray = levels + noise
+    gx, gy = _gradient(gray)
+    mag = np.asarray(cv2.magnitude(gx, gy), np.float32)
+    smooth = cv2.GaussianBlur(gray, (7, 7), 1.0)
+    _, by_level = _noise_by_level(mag[::4, ::4], smooth[::4, ::4])
+    dark = by_level[_level_bin(np.float32([40.0]))][0]
+    bright = by_level[_level_bin(np.float32([200.0]))][0]
+    assert dark == pytest.approx(0.433 * 1.0, rel=0.15)
+    assert bright == pytest.approx(0.433 * 4.0, rel=0.15)
