@@ -38,8 +38,11 @@ def make_folder(folder: Path, count: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     base_dir = folder.parent / "_bases"
     base_dir.mkdir(exist_ok=True)
-    src = [np.asarray(Image.open(p).convert("RGB")) for p in sorted(
-        (ROOT / "resources" / "demo").glob("*.*")) if p.suffix in (".png", ".jpg")]
+    src = [
+        np.asarray(Image.open(p).convert("RGB"))
+        for p in sorted((ROOT / "resources" / "demo").glob("*.*"))
+        if p.suffix in (".png", ".jpg")
+    ]
     bases = []
     for i in range(DISTINCT):
         path = base_dir / f"base_{i:02d}.jpg"
@@ -70,19 +73,22 @@ def child(mode: str, folder: str) -> None:
 
     prestart_worker_server()
     app = QApplication([])
-    settings = AppSettings(QSettings(str(Path(folder).parent / f"{mode}.ini"),
-                                     QSettings.Format.IniFormat))
+    settings = AppSettings(
+        QSettings(str(Path(folder).parent / f"{mode}.ini"), QSettings.Format.IniFormat)
+    )
     w = MainWindow(settings)
     w.resize(1400, 900)
     w.show()
     out: dict[str, float] = {}
     if mode == "startup":
+
         def check() -> None:
             # every painted cell has its thumbnail: the loader has nothing left to do
             if w.delegate.painted_cells and len(w.cache) and w.loader.is_idle():
                 w.view.viewport().repaint()
                 out["first_screen_s"] = time.perf_counter() - T_START
                 app.quit()
+
         poll = QTimer(interval=5)
         poll.timeout.connect(check)
         poll.start()
@@ -97,6 +103,7 @@ def child(mode: str, folder: str) -> None:
             now = clock.elapsed()
             gaps.append(now - last[0])
             last[0] = now
+
         timer = QTimer(interval=5)
         timer.timeout.connect(tick)
         t0 = time.perf_counter()
@@ -117,6 +124,7 @@ def child(mode: str, folder: str) -> None:
                 QTimer.singleShot(500, app.quit)
                 return
             bar.setValue(bar.value() + w.view.viewport().height())
+
         w.folderLoaded.connect(lambda _: stepper.start())
         stepper = QTimer(interval=20)
         stepper.timeout.connect(scroll)
@@ -136,9 +144,13 @@ def run_child(mode: str, folder: Path) -> dict[str, float]:
 
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([sys.executable, __file__, "--child", mode, str(folder)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", mode, str(folder)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
         try:
             proc.wait(timeout=3600)
         finally:
@@ -167,17 +179,35 @@ def main() -> None:
     rows = []
     if a.only in (None, "startup"):
         r = run_child("startup", scan)
-        rows.append(("first painted screen", f"{r['first_screen_s']:.2f} s", "<= 1.5 s",
-                     r["first_screen_s"] <= 1.5))
+        rows.append(
+            (
+                "first painted screen",
+                f"{r['first_screen_s']:.2f} s",
+                "<= 1.5 s",
+                r["first_screen_s"] <= 1.5,
+            )
+        )
     if a.only in (None, "stall"):
         r = run_child("stall", scan)
-        rows.append((f"longest stall, scan of {int(r['scored'])} ({r['scan_s']:.0f} s)",
-                     f"{r['worst_stall_ms']:.0f} ms", "<= 50 ms", r["worst_stall_ms"] <= 50))
+        rows.append(
+            (
+                f"longest stall, scan of {int(r['scored'])} ({r['scan_s']:.0f} s)",
+                f"{r['worst_stall_ms']:.0f} ms",
+                "<= 50 ms",
+                r["worst_stall_ms"] <= 50,
+            )
+        )
     if a.only in (None, "memory"):
         big = make_folder(a.work / f"jpeg24mp_{a.memory_photos}", a.memory_photos)
         r = run_child("memory", big)
-        rows.append((f"peak RSS, {int(r['photos'])} photos scrolled through",
-                     f"{r['peak_rss_mb']:.0f} MB", "<= 1024 MB", r["peak_rss_mb"] <= 1024))
+        rows.append(
+            (
+                f"peak RSS, {int(r['photos'])} photos scrolled through",
+                f"{r['peak_rss_mb']:.0f} MB",
+                "<= 1024 MB",
+                r["peak_rss_mb"] <= 1024,
+            )
+        )
     print(f"{'measure':<48} {'result':>10} {'target':>12}  met")
     for name, value, target, ok in rows:
         print(f"{name:<48} {value:>10} {target:>12}  {'yes' if ok else 'NO'}")

@@ -42,8 +42,7 @@ def make_set(folder: Path, count: int, sources: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     bases = sorted(p for p in sources.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))
     bases = [
-        b for b in bases
-        if max(cv2.imread(str(b), cv2.IMREAD_REDUCED_GRAYSCALE_8).shape) >= 200
+        b for b in bases if max(cv2.imread(str(b), cv2.IMREAD_REDUCED_GRAYSCALE_8).shape) >= 200
     ]
     rng = np.random.default_rng(0)
     out = []
@@ -65,8 +64,9 @@ def make_set(folder: Path, count: int, sources: Path) -> list[Path]:
             img = img[:, ::-1]
         big = cv2.resize(img, SIZE, interpolation=cv2.INTER_CUBIC).astype(np.float32)
         big += rng.normal(0, 3.0, big.shape).astype(np.float32)  # sensor grain
-        cv2.imwrite(str(path), np.clip(big, 0, 255).astype(np.uint8),
-                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+        cv2.imwrite(
+            str(path), np.clip(big, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 95]
+        )
         print(f"\rmaking test set {i + 1}/{count}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return out
@@ -131,8 +131,10 @@ def main() -> int:
 
     paths = make_set(args.folder, args.count, args.sources)
     mb = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
-    print(f"{len(paths)} JPEGs, {SIZE[0]}x{SIZE[1]}, {mb:.1f} MB each on average; "
-          f"{args.jobs} worker processes")
+    print(
+        f"{len(paths)} JPEGs, {SIZE[0]}x{SIZE[1]}, {mb:.1f} MB each on average; "
+        f"{args.jobs} worker processes"
+    )
     decode = time_decode(paths, args.jobs)
     scoring = time_scoring(paths, args.jobs)
     naive_each = time_naive(paths[: args.naive_count])
@@ -141,16 +143,22 @@ def main() -> int:
     print(f"\n{'run':34s} {'time s':>8s} {'photos/s':>9s}")
     print(f"{'decode only (working size, all cores)':34s} {decode:8.2f} {n / decode:9.2f}")
     print(f"{'focus scoring (all cores)':34s} {scoring:8.2f} {n / scoring:9.2f}")
-    print(f"{'naive imread+Laplacian (1 core)':34s} {naive:8.2f} {n / naive:9.2f}"
-          f"   (from {args.naive_count} files)")
+    print(
+        f"{'naive imread+Laplacian (1 core)':34s} {naive:8.2f} {n / naive:9.2f}"
+        f"   (from {args.naive_count} files)"
+    )
     ratio_decode = scoring / decode
     speedup = naive / scoring
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = worker_peak_mb(paths[:20], args.jobs)
-    print(f"\nscoring / decode-only   {ratio_decode:5.2f} x  (target <= 1.30: "
-          f"{'met' if ratio_decode <= 1.3 else 'NOT met'})")
-    print(f"speed-up over naive     {speedup:5.2f} x  (target >= 4: "
-          f"{'met' if speedup >= 4 else 'NOT met'})")
+    print(
+        f"\nscoring / decode-only   {ratio_decode:5.2f} x  (target <= 1.30: "
+        f"{'met' if ratio_decode <= 1.3 else 'NOT met'})"
+    )
+    print(
+        f"speed-up over naive     {speedup:5.2f} x  (target >= 4: "
+        f"{'met' if speedup >= 4 else 'NOT met'})"
+    )
     print(f"peak memory: main process {self_mb:.0f} MB, largest scoring worker {child_mb:.0f} MB")
     return 0
 

@@ -74,19 +74,25 @@ def line_psf(length: float, angle_deg: float) -> F32:
     x, y = half + t * np.cos(a), half - t * np.sin(a)
     x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
     fx, fy = x - x0, y - y0
-    for dx, dy, w in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
-                      (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+    for dx, dy, w in (
+        (0, 0, (1 - fx) * (1 - fy)),
+        (1, 0, fx * (1 - fy)),
+        (0, 1, (1 - fx) * fy),
+        (1, 1, fx * fy),
+    ):
         np.add.at(k, (y0 + dy, x0 + dx), w)
     return k / k.sum()
 
 
-def blur(rgb: npt.NDArray[np.uint8], kind: str, size: float, angle: float,
-         rng: np.random.Generator) -> npt.NDArray[np.uint8]:
+def blur(
+    rgb: npt.NDArray[np.uint8], kind: str, size: float, angle: float, rng: np.random.Generator
+) -> npt.NDArray[np.uint8]:
     psf = disk_psf(size) if kind == "defocus" else line_psf(size, angle)
     lin = srgb_to_linear(rgb)
     # filter2D correlates; flip the kernel for a true convolution
-    out = cv2.filter2D(lin, -1, np.ascontiguousarray(psf[::-1, ::-1]),
-                       borderType=cv2.BORDER_REFLECT)
+    out = cv2.filter2D(
+        lin, -1, np.ascontiguousarray(psf[::-1, ::-1]), borderType=cv2.BORDER_REFLECT
+    )
     srgb = linear_to_srgb(out) + rng.normal(0.0, NOISE_SIGMA, out.shape).astype(np.float32)
     return np.clip(np.rint(srgb * 255.0), 0, 255).astype(np.uint8)
 
@@ -105,8 +111,9 @@ def main() -> None:
         rng = np.random.default_rng(zlib.crc32(variant.encode()))
         out = blur(rgb, kind, size, angle, rng)
         if Image.open(args.src / source).mode == "L":
-            Image.fromarray(out).convert("L").save(args.out / f"{variant}.jpg", "JPEG",
-                                                   quality=JPEG_QUALITY)
+            Image.fromarray(out).convert("L").save(
+                args.out / f"{variant}.jpg", "JPEG", quality=JPEG_QUALITY
+            )
         else:
             Image.fromarray(out).save(args.out / f"{variant}.jpg", "JPEG", quality=JPEG_QUALITY)
     total = sum(p.stat().st_size for p in args.out.iterdir())

@@ -19,7 +19,15 @@ if TYPE_CHECKING:  # the engine is imported lazily so that --help and --version 
     from reviewer.core.batch import PhotoResult
 
 CSV_COLUMNS = (
-    "path", "score", "verdict", "method", "width", "height", "exposure", "blur_kind", "error",
+    "path",
+    "score",
+    "verdict",
+    "method",
+    "width",
+    "height",
+    "exposure",
+    "blur_kind",
+    "error",
 )
 
 
@@ -35,14 +43,26 @@ def _gui_parser() -> argparse.ArgumentParser:
         epilog="To score photos without the window: reviewer score --help",
     )
     p.add_argument("--version", action="version", version=f"reviewer {__version__}")
-    p.add_argument("folder", nargs="?", type=Path,
-                   help="folder to open (default: the last one, or the bundled demo)")
+    p.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        help="folder to open (default: the last one, or the bundled demo)",
+    )
     p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
     p.add_argument("--method", help="scoring method (focus, edge-ratio, laplacian)")
-    p.add_argument("--screenshot", type=Path, metavar="PNG",
-                   help="render the window after scoring to PNG and exit")
-    p.add_argument("--detail-screenshot", type=Path, metavar="PNG",
-                   help="with --screenshot: also render the detail view of the blurriest photo")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="render the window after scoring to PNG and exit",
+    )
+    p.add_argument(
+        "--detail-screenshot",
+        type=Path,
+        metavar="PNG",
+        help="with --screenshot: also render the detail view of the blurriest photo",
+    )
     return p
 
 
@@ -58,11 +78,16 @@ def _score_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
     p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
-    p.add_argument("--threshold", "-t", type=float,
-                   help="score below which a photo is blurry (default: the method's)")
+    p.add_argument(
+        "--threshold",
+        "-t",
+        type=float,
+        help="score below which a photo is blurry (default: the method's)",
+    )
     p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--jobs", "-j", type=int, default=None,
-                   help="worker processes (default: number of CPUs)")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
+    )
     p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
     return p
 
@@ -77,8 +102,10 @@ def collect_photos(paths: Iterable[Path], recursive: bool) -> list[Path]:
         if path.is_dir():
             walker = path.rglob("*") if recursive else path.iterdir()
             files = sorted(
-                p for p in walker
-                if p.is_file() and is_photo_path(p)
+                p
+                for p in walker
+                if p.is_file()
+                and is_photo_path(p)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
@@ -133,17 +160,19 @@ def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
     rows = []
     for r in results:
         s = r.score
-        rows.append({
-            "path": str(r.path),
-            "score": _fmt_score(s.value) if s else "",
-            "verdict": r.verdict,
-            "method": r.method,
-            "width": str(r.width) if s else "",
-            "height": str(r.height) if s else "",
-            "exposure": s.exposure if s else "",
-            "blur_kind": s.blur_kind if s else "",
-            "error": r.error or "",
-        })
+        rows.append(
+            {
+                "path": str(r.path),
+                "score": _fmt_score(s.value) if s else "",
+                "verdict": r.verdict,
+                "method": r.method,
+                "width": str(r.width) if s else "",
+                "height": str(r.height) if s else "",
+                "exposure": s.exposure if s else "",
+                "blur_kind": s.blur_kind if s else "",
+                "error": r.error or "",
+            }
+        )
     return rows
 
 
@@ -154,8 +183,9 @@ def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
     right = {"score", "width", "height"}
 
     def line(values: dict[str, str]) -> str:
-        cells = [values[c].rjust(widths[c]) if c in right else values[c].ljust(widths[c])
-                 for c in cols]
+        cells = [
+            values[c].rjust(widths[c]) if c in right else values[c].ljust(widths[c]) for c in cols
+        ]
         return "  ".join(cells).rstrip()
 
     out.write(line(heads) + "\n")
@@ -164,21 +194,34 @@ def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
 
 
 def _json_record(result: PhotoResult) -> dict[str, object]:
-    rec: dict[str, object] = {"path": str(result.path), "method": result.method,
-                              "verdict": result.verdict, "error": result.error}
+    rec: dict[str, object] = {
+        "path": str(result.path),
+        "method": result.method,
+        "verdict": result.verdict,
+        "error": result.error,
+    }
     if result.score is not None:
         s = result.score
-        rec.update({
-            "score": s.value if math.isfinite(s.value) else None,
-            "threshold": s.threshold, "width": result.width, "height": result.height,
-            "exposure": s.exposure, "blur_kind": s.blur_kind,
-            "details": {k: (v if math.isfinite(v) else None) for k, v in s.details.items()},
-        })
+        rec.update(
+            {
+                "score": s.value if math.isfinite(s.value) else None,
+                "threshold": s.threshold,
+                "width": result.width,
+                "height": result.height,
+                "exposure": s.exposure,
+                "blur_kind": s.blur_kind,
+                "details": {k: (v if math.isfinite(v) else None) for k, v in s.details.items()},
+            }
+        )
     if result.info is not None:
         i = result.info
         rec["capture"] = {
-            "camera": i.camera, "lens": i.lens, "focal_length_mm": i.focal_length_mm,
-            "aperture": i.aperture, "shutter_s": i.shutter_s, "iso": i.iso,
+            "camera": i.camera,
+            "lens": i.lens,
+            "focal_length_mm": i.focal_length_mm,
+            "aperture": i.aperture,
+            "shutter_s": i.shutter_s,
+            "iso": i.iso,
             "captured_at": i.captured_at.isoformat() if i.captured_at else None,
         }
     return rec
@@ -241,8 +284,13 @@ def gui_command(argv: Sequence[str]) -> int:
 
     if args.detail_screenshot is not None and args.screenshot is None:
         raise UsageError("--detail-screenshot goes with --screenshot")
-    return run_app(args.folder, recursive=args.recursive, screenshot=args.screenshot,
-                   method=args.method, detail_screenshot=args.detail_screenshot)
+    return run_app(
+        args.folder,
+        recursive=args.recursive,
+        screenshot=args.screenshot,
+        method=args.method,
+        detail_screenshot=args.detail_screenshot,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,7 +92,11 @@ def bokeh(rgb: U8, radius: float, subject: tuple[float, float, float, float]) ->
     """Blur everything except the subject box (x0, y0, x1, y1 as fractions of the frame)."""
     h, w = rgb.shape[:2]
     out = defocus(rgb, radius)
-    x0, y0, x1, y1 = (int(subject[0] * w), int(subject[1] * h),
-                      int(subject[2] * w), int(subject[3] * h))
+    x0, y0, x1, y1 = (
+        int(subject[0] * w),
+        int(subject[1] * h),
+        int(subject[2] * w),
+        int(subject[3] * h),
+    )
     out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
     return out

@@ -134,9 +134,7 @@ def _iter_folders(
         pending.extend(sorted(subdirs, key=lambda p: natural_key(p.name), reverse=True))
 
 
-def _group_folder(
-    files: list[os.DirEntry[str]], problems: list[tuple[Path, str]]
-) -> list[Shot]:
+def _group_folder(files: list[os.DirEntry[str]], problems: list[tuple[Path, str]]) -> list[Shot]:
     photos: dict[str, list[tuple[Path, int, float]]] = {}
     sidecars: dict[str, list[tuple[Path, int]]] = {}
     for entry in files:
@@ -145,8 +143,7 @@ def _group_folder(
         try:
             if ext in PHOTO_EXTENSIONS:
                 st = entry.stat()
-                photos.setdefault(path.stem.casefold(), []).append(
-                    (path, st.st_size, st.st_mtime))
+                photos.setdefault(path.stem.casefold(), []).append((path, st.st_size, st.st_mtime))
             else:
                 stem = sidecar_stem(path.name)
                 if stem is not None:
@@ -159,14 +156,16 @@ def _group_folder(
         display, _, mtime = members[0]
         side = sorted(sidecars.get(key, []), key=lambda s: natural_key(s[0].name))
         size = sum(m[1] for m in members) + sum(s[1] for s in side)
-        shots.append(Shot(
-            stem=display.stem,
-            display_path=display,
-            photo_paths=tuple(m[0] for m in members),
-            sidecar_paths=tuple(s[0] for s in side),
-            size_bytes=size,
-            mtime=mtime,
-        ))
+        shots.append(
+            Shot(
+                stem=display.stem,
+                display_path=display,
+                photo_paths=tuple(m[0] for m in members),
+                sidecar_paths=tuple(s[0] for s in side),
+                size_bytes=size,
+                mtime=mtime,
+            )
+        )
     shots.sort(key=lambda s: natural_key(s.name))
     return shots
 

@@ -121,8 +121,13 @@ def _get_renameat2() -> Callable[..., int] | None:
                 try:
                     libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
                     fn = libc.renameat2
-                    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
-                                   ctypes.c_char_p, ctypes.c_uint]
+                    fn.argtypes = [
+                        ctypes.c_int,
+                        ctypes.c_char_p,
+                        ctypes.c_int,
+                        ctypes.c_char_p,
+                        ctypes.c_uint,
+                    ]
                     fn.restype = ctypes.c_int
                     _renameat2 = cast(Callable[..., int], fn)
                 except (OSError, AttributeError):
@@ -193,21 +198,34 @@ class MoveJournal:
                 os.close(fd)
 
     def intent(self, batch: str, move: Move) -> None:
-        self._append({"batch": batch, "event": "intent", "src": str(move.src),
-                      "dst": str(move.dst),
-                      "info": str(move.trashinfo) if move.trashinfo else None})
+        self._append(
+            {
+                "batch": batch,
+                "event": "intent",
+                "src": str(move.src),
+                "dst": str(move.dst),
+                "info": str(move.trashinfo) if move.trashinfo else None,
+            }
+        )
 
     def done(self, batch: str, move: Move) -> None:
-        self._append({"batch": batch, "event": "moved", "src": str(move.src),
-                      "dst": str(move.dst)})
+        self._append({"batch": batch, "event": "moved", "src": str(move.src), "dst": str(move.dst)})
 
     def failed(self, batch: str, move: Move, reason: str) -> None:
-        self._append({"batch": batch, "event": "failed", "src": str(move.src),
-                      "dst": str(move.dst), "reason": reason})
+        self._append(
+            {
+                "batch": batch,
+                "event": "failed",
+                "src": str(move.src),
+                "dst": str(move.dst),
+                "reason": reason,
+            }
+        )
 
     def restored(self, batch: str, move: Move) -> None:
-        self._append({"batch": batch, "event": "restored", "src": str(move.src),
-                      "dst": str(move.dst)})
+        self._append(
+            {"batch": batch, "event": "restored", "src": str(move.src), "dst": str(move.dst)}
+        )
 
     def records(self) -> list[dict[str, object]]:
         try:
@@ -323,8 +341,11 @@ def volume_trash_dir(topdir: Path) -> Path:
     admin = topdir / ".Trash"
     try:
         st = os.lstat(admin)
-        usable = (stat.S_ISDIR(st.st_mode) and not stat.S_ISLNK(st.st_mode)
-                  and bool(st.st_mode & stat.S_ISVTX))
+        usable = (
+            stat.S_ISDIR(st.st_mode)
+            and not stat.S_ISLNK(st.st_mode)
+            and bool(st.st_mode & stat.S_ISVTX)
+        )
     except OSError:
         usable = False
     if usable:
@@ -348,8 +369,8 @@ def volume_trash_dir(topdir: Path) -> Path:
         raise
     except OSError as exc:
         raise TrashUnavailable(
-            exc.errno or errno.EACCES,
-            f"no trash on that filesystem ({topdir} is not writable)") from exc
+            exc.errno or errno.EACCES, f"no trash on that filesystem ({topdir} is not writable)"
+        ) from exc
     return candidate
 
 
@@ -361,8 +382,9 @@ def trash_dir_for(path: Path, home_trash: Path | None = None) -> tuple[Path, Pat
             for sub in (home, home / "files", home / "info"):
                 _ensure_private_dir(sub)
         except OSError as exc:
-            raise TrashUnavailable(exc.errno or errno.EACCES,
-                                   f"cannot create the trash at {home}") from exc
+            raise TrashUnavailable(
+                exc.errno or errno.EACCES, f"cannot create the trash at {home}"
+            ) from exc
         return home, None
     topdir = mount_point(path)
     return volume_trash_dir(topdir), topdir
@@ -398,7 +420,7 @@ def _renamed(name: str, stem: str, n: int) -> str:
     if n == 0:
         return name
     if stem and name.casefold().startswith(stem.casefold()):
-        return f"{name[:len(stem)]}_{n}{name[len(stem):]}"
+        return f"{name[: len(stem)]}_{n}{name[len(stem) :]}"
     root, ext = os.path.splitext(name)
     return f"{root}_{n}{ext}"
 
@@ -440,8 +462,7 @@ class _Mover:
             done.append(move)
         self.batch.moves.extend(done)
 
-    def _roll_back(self, done: list[Move], planned: list[Move], culprit: Move,
-                   reason: str) -> None:
+    def _roll_back(self, done: list[Move], planned: list[Move], culprit: Move, reason: str) -> None:
         """Put the shot's already-moved files back, so the shot stays together."""
         self.batch.failures.append(Failure(culprit.src, reason))
         for move in reversed(done):
@@ -449,21 +470,26 @@ class _Mover:
                 rename_no_replace(move.dst, move.src)
             except OSError as exc:  # extremely unlikely; keep it undoable
                 self.batch.moves.append(move)
-                self.batch.failures.append(Failure(
-                    move.src, f"moved to {move.dst} but could not be put back: "
-                    f"{describe_error(exc)}"))
+                self.batch.failures.append(
+                    Failure(
+                        move.src,
+                        f"moved to {move.dst} but could not be put back: {describe_error(exc)}",
+                    )
+                )
                 continue
             if self.journal is not None:
                 self.journal.restored(self.batch.batch_id, move)
             if move.trashinfo is not None:
                 _remove_quietly(move.trashinfo)
-            self.batch.failures.append(Failure(
-                move.src, f"not moved: {culprit.src.name} of the same shot could not be"))
-        for move in planned[len(done) + 1:]:
+            self.batch.failures.append(
+                Failure(move.src, f"not moved: {culprit.src.name} of the same shot could not be")
+            )
+        for move in planned[len(done) + 1 :]:
             if move.trashinfo is not None:
                 _remove_quietly(move.trashinfo)
-            self.batch.failures.append(Failure(
-                move.src, f"not moved: {culprit.src.name} of the same shot could not be"))
+            self.batch.failures.append(
+                Failure(move.src, f"not moved: {culprit.src.name} of the same shot could not be")
+            )
         if culprit.trashinfo is not None:
             _remove_quietly(culprit.trashinfo)
 
@@ -580,8 +606,9 @@ def restore(moves: MoveBatch | Sequence[Move], journal: MoveJournal | None = Non
             move.src.parent.mkdir(parents=True, exist_ok=True)
             rename_no_replace(move.dst, move.src)
         except FileExistsError:
-            report.failures.append(Failure(
-                move.src, f"another file now has this name; the photo stays at {move.dst}"))
+            report.failures.append(
+                Failure(move.src, f"another file now has this name; the photo stays at {move.dst}")
+            )
             continue
         except OSError as exc:
             report.failures.append(Failure(move.src, describe_error(exc)))

@@ -33,8 +33,9 @@ def demo_folder() -> Path:
     for c in candidates:
         if c.is_dir():
             return c
-    raise FileNotFoundError("the demo folder is missing: looked in "
-                            + ", ".join(str(c) for c in candidates))
+    raise FileNotFoundError(
+        "the demo folder is missing: looked in " + ", ".join(str(c) for c in candidates)
+    )
 
 
 def _application() -> QApplication:
@@ -115,8 +116,9 @@ def run_app(
         QTimer.singleShot(SETTLE_MS, grab)
 
     def give_up() -> None:
-        print("reviewer: scoring did not finish in time; saving the window as it is",
-              file=sys.stderr)
+        print(
+            "reviewer: scoring did not finish in time; saving the window as it is", file=sys.stderr
+        )
         window.grab().save(str(screenshot))
         window.close()
         app.quit()

@@ -67,14 +67,18 @@ def explain_score(score: Score, threshold: float) -> list[str]:
     d = score.details
     lines: list[str] = []
     verdict = "below" if score.value < threshold else "at or above"
-    lines.append(f"{score.method} score {score.value:.1f}: {verdict} the threshold "
-                 f"{threshold:g}, so {'blurry' if score.value < threshold else 'sharp'}.")
+    lines.append(
+        f"{score.method} score {score.value:.1f}: {verdict} the threshold "
+        f"{threshold:g}, so {'blurry' if score.value < threshold else 'sharp'}."
+    )
     if "edge_energy" in d and "edge_energy_reblurred" in d:
         e0, e1 = d["edge_energy"], d["edge_energy_reblurred"]
         drop = (1 - e1 / e0) * 100 if e0 > 0 else 0.0
-        lines.append(f"Edge energy {e0:.2f} → {e1:.2f} after re-blur ({drop:.0f}% lost). "
-                     "A sharp photo loses much of its edge energy to a small re-blur; "
-                     "a blurry one has little left to lose.")
+        lines.append(
+            f"Edge energy {e0:.2f} → {e1:.2f} after re-blur ({drop:.0f}% lost). "
+            "A sharp photo loses much of its edge energy to a small re-blur; "
+            "a blurry one has little left to lose."
+        )
     if "blur_radius_px" in d and math.isfinite(d["blur_radius_px"]):
         line = (
             f"Estimated blur of the sharpest region: a radius of {d['blur_radius_px']:.2f} px "
@@ -88,9 +92,14 @@ def explain_score(score: Score, threshold: float) -> list[str]:
             )
         lines.append(line + ".")
     if "edges_used" in d:
-        lines.append(f"{d['edges_used']:.0f} edge points judged"
-                     + (f"; {d['sharp_area'] * 100:.0f}% of the frame is sharp."
-                        if "sharp_area" in d else "."))
+        lines.append(
+            f"{d['edges_used']:.0f} edge points judged"
+            + (
+                f"; {d['sharp_area'] * 100:.0f}% of the frame is sharp."
+                if "sharp_area" in d
+                else "."
+            )
+        )
     if "laplacian_variance" in d:
         lines.append(f"Variance of the Laplacian: {d['laplacian_variance']:.1f}.")
     if score.blur_kind == "motion":
@@ -100,8 +109,10 @@ def explain_score(score: Score, threshold: float) -> list[str]:
     if score.exposure != "ok":
         crushed = d.get("crushed", 0.0) * 100
         clipped = d.get("clipped", 0.0) * 100
-        lines.append(f"Exposure: {score.exposure} ({crushed:.0f}% crushed blacks, "
-                     f"{clipped:.0f}% clipped highlights); edges there are not trusted.")
+        lines.append(
+            f"Exposure: {score.exposure} ({crushed:.0f}% crushed blacks, "
+            f"{clipped:.0f}% clipped highlights); edges there are not trusted."
+        )
     return lines
 
 
@@ -118,8 +129,7 @@ def metadata_rows(info: CaptureInfo | None) -> list[tuple[str, str]]:
         ("Aperture", f"f/{info.aperture:g}" if info.aperture else "—"),
         ("Shutter", shutter),
         ("ISO", str(info.iso) if info.iso else "—"),
-        ("Captured", info.captured_at.strftime("%Y-%m-%d %H:%M:%S")
-         if info.captured_at else "—"),
+        ("Captured", info.captured_at.strftime("%Y-%m-%d %H:%M:%S") if info.captured_at else "—"),
     ]
 
 
@@ -197,9 +207,7 @@ class ZoomPane(QGraphicsView):
             self.scene().setSceneRect(QRectF())
             return
         w, h = full_size if full_size else (pixmap.width(), pixmap.height())
-        self.image_item.setTransform(
-            QTransform.fromScale(w / pixmap.width(), h / pixmap.height())
-        )
+        self.image_item.setTransform(QTransform.fromScale(w / pixmap.width(), h / pixmap.height()))
         self.scene().setSceneRect(QRectF(0, 0, w, h))
 
     def set_full_image(self, image: QImage) -> None:
@@ -230,8 +238,9 @@ class ZoomPane(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if delta:
-            self.zoomRequested.emit(1.25 if delta > 0 else 0.8,
-                                    self.mapToScene(event.position().toPoint()))
+            self.zoomRequested.emit(
+                1.25 if delta > 0 else 0.8, self.mapToScene(event.position().toPoint())
+            )
             event.accept()
 
 
@@ -245,9 +254,11 @@ class PaneGroup:
         self._syncing = False
         for pane in panes:
             pane.horizontalScrollBar().valueChanged.connect(
-                lambda v, p=pane: self._sync(p, horizontal=True))
+                lambda v, p=pane: self._sync(p, horizontal=True)
+            )
             pane.verticalScrollBar().valueChanged.connect(
-                lambda v, p=pane: self._sync(p, horizontal=False))
+                lambda v, p=pane: self._sync(p, horizontal=False)
+            )
             pane.zoomRequested.connect(self.zoom_by)
 
     def _sync(self, source: ZoomPane, horizontal: bool) -> None:
@@ -326,8 +337,9 @@ class DetailDialog(QDialog):
         self.reblurred_pane = ZoomPane("Re-blurred copy")
         self.edges_pane = ZoomPane("Edges of the photo")
         self.edges_reblurred_pane = ZoomPane("Edges after re-blur")
-        self.panes = PaneGroup([self.photo_pane, self.reblurred_pane, self.edges_pane,
-                                self.edges_reblurred_pane])
+        self.panes = PaneGroup(
+            [self.photo_pane, self.reblurred_pane, self.edges_pane, self.edges_reblurred_pane]
+        )
         grid = QGridLayout()
         grid.setSpacing(4)
         for i, pane in enumerate(self.panes.panes):
@@ -345,8 +357,11 @@ class DetailDialog(QDialog):
         self.fit_button = QPushButton("&Fit")
         self.fit_button.clicked.connect(self.panes.zoom_to_fit)
         self.zoom_button = QPushButton("&100%")
-        self.zoom_button.clicked.connect(lambda: self.panes.zoom_100(
-            self.photo_pane.mapToScene(self.photo_pane.viewport().rect().center())))
+        self.zoom_button.clicked.connect(
+            lambda: self.panes.zoom_100(
+                self.photo_pane.mapToScene(self.photo_pane.viewport().rect().center())
+            )
+        )
         self.status = QLabel()
         tools = QHBoxLayout()
         for w in (self.fit_button, self.zoom_button, self.heatmap_box):
@@ -374,8 +389,10 @@ class DetailDialog(QDialog):
         layout.addLayout(tools)
         layout.addLayout(grid, 1)
         layout.addLayout(bottom)
-        hint = QLabel("Wheel: zoom · drag: pan · 1: 100% · 0: fit · H: heatmap · "
-                      "←/→: previous/next · P keep · X reject · U clear · Esc: close")
+        hint = QLabel(
+            "Wheel: zoom · drag: pan · 1: 100% · 0: fit · H: heatmap · "
+            "←/→: previous/next · P keep · X reject · U clear · Esc: close"
+        )
         hint.setEnabled(False)
         layout.addWidget(hint)
 
@@ -403,10 +420,13 @@ class DetailDialog(QDialog):
         score = analysis.score
         scorer = get_scorer(score.method)
         w, h = analysis.original_size
-        self.status.setText(f"{analysis.rgb.shape[1]}×{analysis.rgb.shape[0]} px analysed "
-                            f"(from {w}×{h}, {analysis.source or 'decoded'})")
-        self.explanation.setText("<br>".join(explain_score(score, threshold))
-                                 + f"<br><i>{scorer.description}</i>")
+        self.status.setText(
+            f"{analysis.rgb.shape[1]}×{analysis.rgb.shape[0]} px analysed "
+            f"(from {w}×{h}, {analysis.source or 'decoded'})"
+        )
+        self.explanation.setText(
+            "<br>".join(explain_score(score, threshold)) + f"<br><i>{scorer.description}</i>"
+        )
         size = scene_size(analysis.rgb.shape[1], analysis.rgb.shape[0], analysis.original_size)
         self.photo_pane.set_image(QPixmap.fromImage(qimage_from_rgb(analysis.rgb)), size)
         maps = score.maps

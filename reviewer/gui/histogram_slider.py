@@ -87,8 +87,9 @@ class HistogramSlider(QWidget):
 
     # geometry -----------------------------------------------------------------------------
     def _plot_rect(self) -> QRectF:
-        return QRectF(MARGIN, MARGIN, self.width() - 2 * MARGIN,
-                      self.height() - 2 * MARGIN - AXIS_HEIGHT)
+        return QRectF(
+            MARGIN, MARGIN, self.width() - 2 * MARGIN, self.height() - 2 * MARGIN - AXIS_HEIGHT
+        )
 
     def _x_of(self, value: float) -> float:
         r = self._plot_rect()
@@ -139,9 +140,15 @@ class HistogramSlider(QWidget):
             painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(line)
-            painter.drawPolygon(QPolygonF([QPointF(x - 6, r.top() - MARGIN + 1),
-                                           QPointF(x + 6, r.top() - MARGIN + 1),
-                                           QPointF(x, r.top() + 4)]))
+            painter.drawPolygon(
+                QPolygonF(
+                    [
+                        QPointF(x - 6, r.top() - MARGIN + 1),
+                        QPointF(x + 6, r.top() - MARGIN + 1),
+                        QPointF(x, r.top() + 4),
+                    ]
+                )
+            )
             if self.hasFocus():
                 painter.setPen(QPen(line, 1, Qt.PenStyle.DotLine))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -161,8 +168,7 @@ class HistogramSlider(QWidget):
             event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        step = self._step() * (10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-                               else 1)
+        step = self._step() * (10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
         key = event.key()
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Down):
             self.set_threshold(self._threshold - step)

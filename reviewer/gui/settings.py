@@ -23,9 +23,11 @@ def default_qsettings() -> QSettings:
     XDG_CONFIG_HOME (as in the tests) is honoured."""
     if sys.platform.startswith("linux"):
         base = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.GenericConfigLocation)
-        return QSettings(str(Path(base) / ORGANIZATION / f"{APPLICATION}.conf"),
-                         QSettings.Format.IniFormat)
+            QStandardPaths.StandardLocation.GenericConfigLocation
+        )
+        return QSettings(
+            str(Path(base) / ORGANIZATION / f"{APPLICATION}.conf"), QSettings.Format.IniFormat
+        )
     return QSettings(ORGANIZATION, APPLICATION)
 
 
@@ -95,8 +97,9 @@ class AppSettings:
     # moving -------------------------------------------------------------------------------
     def rejects_folder(self) -> str:
         name = str(self._get("moves/rejects_folder", DEFAULT_REJECTS_FOLDER)).strip()
-        return name if name and "/" not in name and name not in (".", "..") \
-            else DEFAULT_REJECTS_FOLDER
+        return (
+            name if name and "/" not in name and name not in (".", "..") else DEFAULT_REJECTS_FOLDER
+        )
 
     def set_rejects_folder(self, name: str) -> None:
         self.store.setValue("moves/rejects_folder", name)

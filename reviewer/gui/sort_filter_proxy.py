@@ -62,8 +62,9 @@ class PhotoFilterProxy(QSortFilterProxyModel):
     def set_sort_key(self, key: SortKey) -> None:
         self.photo_model().sort_by(key)
 
-    def filterAcceptsRow(self, source_row: int,
-                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         if self._mode == "all":
             return True  # fast path: called for every row on each threshold change
         model = self.photo_model()

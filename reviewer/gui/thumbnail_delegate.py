@@ -43,13 +43,18 @@ class ThumbnailDelegate(QStyledItemDelegate):
         side = self.thumbnail_size + 2 * PADDING
         return QSize(side, side + fm.height() + LABEL_GAP)
 
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         return self.cell_size(option.font)  # type: ignore[attr-defined]
 
     # painting -----------------------------------------------------------------------------
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         rec = index.data(Role.RECORD)
         if not isinstance(rec, PhotoRecord):
             return
@@ -67,8 +72,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(palette.highlight())
                 painter.drawRoundedRect(QRectF(cell), 6, 6)
-            area = QRect(rect.left() + PADDING, rect.top() + PADDING,
-                         self.thumbnail_size, self.thumbnail_size)
+            area = QRect(
+                rect.left() + PADDING,
+                rect.top() + PADDING,
+                self.thumbnail_size,
+                self.thumbnail_size,
+            )
             image_rect = self._draw_thumbnail(painter, rec, area)
             self._draw_state(painter, rec, image_rect, below)
             self._draw_badge(painter, rec, image_rect, below)
@@ -95,8 +104,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         w, h = image.width(), image.height()
         scale = min(area.width() / max(w, 1), area.height() / max(h, 1))
         tw, th = max(1, round(w * scale)), max(1, round(h * scale))
-        target = QRect(area.left() + (area.width() - tw) // 2,
-                       area.top() + (area.height() - th) // 2, tw, th)
+        target = QRect(
+            area.left() + (area.width() - tw) // 2, area.top() + (area.height() - th) // 2, tw, th
+        )
         painter.drawImage(target, image)
         return target
 
@@ -116,8 +126,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._draw_error_mark(painter, r)
 
     @staticmethod
-    def _frame(painter: QPainter, r: QRect, color: QColor, width: int,
-               dashed: bool = False) -> None:
+    def _frame(
+        painter: QPainter, r: QRect, color: QColor, width: int, dashed: bool = False
+    ) -> None:
         pen = QPen(color, width)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -140,10 +151,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
         disc = self._corner_disc(painter, r, REJECT_COLOR)
         painter.setPen(QPen(Qt.GlobalColor.white, max(2.0, disc.width() / 9)))
         m = disc.width() * 0.3
-        painter.drawLine(QPointF(disc.left() + m, disc.top() + m),
-                         QPointF(disc.right() - m, disc.bottom() - m))
-        painter.drawLine(QPointF(disc.right() - m, disc.top() + m),
-                         QPointF(disc.left() + m, disc.bottom() - m))
+        painter.drawLine(
+            QPointF(disc.left() + m, disc.top() + m), QPointF(disc.right() - m, disc.bottom() - m)
+        )
+        painter.drawLine(
+            QPointF(disc.right() - m, disc.top() + m), QPointF(disc.left() + m, disc.bottom() - m)
+        )
 
     def _draw_tick(self, painter: QPainter, r: QRect) -> None:
         disc = self._corner_disc(painter, r, KEEP_COLOR)
@@ -241,21 +254,36 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawEllipse(c, rr, rr)
             for k in range(8):
                 a = k * math.pi / 4
-                painter.drawLine(QPointF(c.x() + math.cos(a) * rr * 1.5,
-                                         c.y() + math.sin(a) * rr * 1.5),
-                                 QPointF(c.x() + math.cos(a) * b.width() / 2,
-                                         c.y() + math.sin(a) * b.width() / 2))
+                painter.drawLine(
+                    QPointF(c.x() + math.cos(a) * rr * 1.5, c.y() + math.sin(a) * rr * 1.5),
+                    QPointF(
+                        c.x() + math.cos(a) * b.width() / 2, c.y() + math.sin(a) * b.width() / 2
+                    ),
+                )
 
-    def _draw_label(self, painter: QPainter, option: QStyleOptionViewItem, rec: PhotoRecord,
-                    rect: QRect, area: QRect) -> None:
+    def _draw_label(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rec: PhotoRecord,
+        rect: QRect,
+        area: QRect,
+    ) -> None:
         font = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(font)
         fm = QFontMetrics(font)
-        text_rect = QRect(rect.left() + PADDING, area.bottom() + LABEL_GAP,
-                          rect.width() - 2 * PADDING, fm.height())
+        text_rect = QRect(
+            rect.left() + PADDING,
+            area.bottom() + LABEL_GAP,
+            rect.width() - 2 * PADDING,
+            fm.height(),
+        )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
         label = rec.shot.label()
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(label, Qt.TextElideMode.ElideMiddle, text_rect.width()))
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(label, Qt.TextElideMode.ElideMiddle, text_rect.width()),
+        )

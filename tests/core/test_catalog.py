@@ -43,12 +43,22 @@ def test_raw_alone_is_shown_from_the_raw(tmp_path: Path) -> None:
 
 
 def test_sidecars_attach_to_their_shot_in_every_naming_style(tmp_path: Path) -> None:
-    for name in ("IMG_1.CR2", "IMG_1.jpg", "IMG_1.xmp", "IMG_1.CR2.xmp", "IMG_1.pp3",
-                 "IMG_1.CR2.pp3", "IMG_1.jpg.xmp", "ORPHAN.xmp", "notes.txt"):
+    for name in (
+        "IMG_1.CR2",
+        "IMG_1.jpg",
+        "IMG_1.xmp",
+        "IMG_1.CR2.xmp",
+        "IMG_1.pp3",
+        "IMG_1.CR2.pp3",
+        "IMG_1.jpg.xmp",
+        "ORPHAN.xmp",
+        "notes.txt",
+    ):
         touch(tmp_path / name, 3)
     (shot,) = scan_folder(tmp_path).shots
     assert sorted(names(shot.sidecar_paths)) == sorted(
-        ["IMG_1.xmp", "IMG_1.CR2.xmp", "IMG_1.pp3", "IMG_1.CR2.pp3", "IMG_1.jpg.xmp"])
+        ["IMG_1.xmp", "IMG_1.CR2.xmp", "IMG_1.pp3", "IMG_1.CR2.pp3", "IMG_1.jpg.xmp"]
+    )
     assert len(shot.files) == 7
     assert shot.size_bytes == 21
 

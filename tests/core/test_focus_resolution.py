@@ -27,8 +27,9 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("24mp_soft", cv2.resize(soft, (6000, 4000), interpolation=cv2.INTER_CUBIC)),
     ):
         out[name] = folder / f"{name}.jpg"
-        cv2.imwrite(str(out[name]), np.ascontiguousarray(img[:, :, ::-1]),
-                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+        cv2.imwrite(
+            str(out[name]), np.ascontiguousarray(img[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 95]
+        )
     return out
 
 

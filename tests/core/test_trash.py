@@ -23,8 +23,11 @@ from reviewer.core.trash import (
 )
 
 
-def make_shot(folder: Path, stem: str, exts: tuple[str, ...] = (".JPG", ".CR2", ".CR2.xmp"),
-              ) -> FileGroup:
+def make_shot(
+    folder: Path,
+    stem: str,
+    exts: tuple[str, ...] = (".JPG", ".CR2", ".CR2.xmp"),
+) -> FileGroup:
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for i, ext in enumerate(exts):
@@ -35,8 +38,11 @@ def make_shot(folder: Path, stem: str, exts: tuple[str, ...] = (".JPG", ".CR2", 
 
 
 def digest_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_trash_is_inside_the_test_home() -> None:
@@ -102,7 +108,10 @@ def test_move_to_folder_and_clash_and_undo(tmp_path: Path) -> None:
 
     assert not batch.failures
     assert sorted(m.dst.name for m in batch.moves) == [
-        "DSC_5_1.CR2", "DSC_5_1.CR2.xmp", "DSC_5_1.JPG"]
+        "DSC_5_1.CR2",
+        "DSC_5_1.CR2.xmp",
+        "DSC_5_1.JPG",
+    ]
     assert (rejects / "DSC_5.JPG").read_bytes() == b"an older reject, must survive"
     assert not restore(batch).failures
     assert digest_tree(tmp_path) == before

@@ -22,7 +22,8 @@ from reviewer.gui.settings import AppSettings
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.qt_log_ignore(
-    r"This plugin does not support (propagateSizeHints|raise)\(\)")
+    r"This plugin does not support (propagateSizeHints|raise)\(\)"
+)
 
 
 def make_shoot(folder: Path, n: int = 20) -> None:
@@ -32,7 +33,7 @@ def make_shoot(folder: Path, n: int = 20) -> None:
     for i in range(n):
         # crops big enough to judge (a camera's smallest JPEGs are larger still)
         y, x = int(rng.integers(0, 400 - 320)), int(rng.integers(0, 600 - 480))
-        img = np.ascontiguousarray(src[y:y + 320, x:x + 480])
+        img = np.ascontiguousarray(src[y : y + 320, x : x + 480])
         if i % 4 == 0:
             img = cv2.GaussianBlur(img, (0, 0), 3.0)
         Image.fromarray(img).save(folder / f"DSC_{i:03d}.JPG", "JPEG", quality=92)
@@ -45,8 +46,11 @@ def make_shoot(folder: Path, n: int = 20) -> None:
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def accept_next_dialog(seen: list[str]) -> None:
@@ -57,6 +61,7 @@ def accept_next_dialog(seen: list[str]) -> None:
             return
         seen.append(box.text())
         box.button(QMessageBox.StandardButton.Yes).click()
+
     QTimer.singleShot(0, click)
 
 
@@ -144,8 +149,9 @@ def test_cancelled_confirmation_moves_nothing(qtbot: QtBot, tmp_path: Path) -> N
     shoot = tmp_path / "shoot"
     make_shoot(shoot, 4)
     before = tree(shoot)
-    w = MainWindow(AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)),
-                   jobs=1)
+    w = MainWindow(
+        AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)), jobs=1
+    )
     qtbot.addWidget(w)
     w.show()
     with qtbot.waitSignal(w.scoringFinished, timeout=60_000):

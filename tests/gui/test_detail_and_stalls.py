@@ -18,8 +18,9 @@ from reviewer.gui.workers import load_full_resolution
 from .conftest import MakeFolder
 
 
-def test_detail_view_explains_the_score(qtbot: QtBot, window: MainWindow,
-                                        photo_folder: MakeFolder) -> None:
+def test_detail_view_explains_the_score(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(3, size=(400, 300))
     with qtbot.waitSignal(window.scoringFinished, timeout=60_000):
         window.open_folder(folder)
@@ -65,8 +66,9 @@ def test_detail_view_explains_the_score(qtbot: QtBot, window: MainWindow,
     dialog.close()
 
 
-def test_100_percent_shows_the_files_own_pixels(qtbot: QtBot, window: MainWindow,
-                                                 photo_folder: MakeFolder) -> None:
+def test_100_percent_shows_the_files_own_pixels(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     # 3000 x 2000 is scored at 1500 x 1000 (JPEG DCT scale 1/2); 100 % must be the file's pixels
     folder = photo_folder(2, size=(3000, 2000), blurry_every=0)
     with qtbot.waitSignal(window.scoringFinished, timeout=60_000):
@@ -118,7 +120,8 @@ def test_full_size_of_a_damaged_file_is_an_error_not_a_crash(tmp_path: Path) -> 
 
 
 def test_window_answers_within_50ms_during_a_1000_photo_scan(
-        qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder) -> None:
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
     folder = photo_folder(1000, size=(96, 72), blurry_every=4)
     # Earlier tests in this process leave a large heap; a full garbage collection of it would
     # be measured here though the app never has it. Start from a clean heap, as the app does
@@ -155,7 +158,9 @@ def test_window_answers_within_50ms_during_a_1000_photo_scan(
     assert blocker.args == [True]
     assert window.model.counts().scored == 1000
     worst = max(gaps)
-    print(f"1000 photos scored in {elapsed:.1f} s; {len(gaps)} ticks; "
-          f"longest event-loop stall {worst} ms at {at[gaps.index(worst)]} ms")
+    print(
+        f"1000 photos scored in {elapsed:.1f} s; {len(gaps)} ticks; "
+        f"longest event-loop stall {worst} ms at {at[gaps.index(worst)]} ms"
+    )
     assert len(gaps) > 50
     assert worst <= 50, f"event loop stalled for {worst} ms"

@@ -50,8 +50,13 @@ class Score:
     def at_threshold(self, threshold: float) -> Score:
         """The same measurement judged at another threshold."""
         return Score(
-            self.method, self.value, threshold, self.exposure, self.blur_kind,
-            self.details, self.maps,
+            self.method,
+            self.value,
+            threshold,
+            self.exposure,
+            self.blur_kind,
+            self.details,
+            self.maps,
         )
 
 

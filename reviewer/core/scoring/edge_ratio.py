@@ -93,8 +93,13 @@ class EdgeRatioScorer:
         try:
             orig, blur, m_orig, m_blur = edge_maps(photo.rgb)
         except ValueError:
-            return Score(self.name, 0.0, self.default_threshold, exposure,
-                         details={"edge_energy": 0.0, "edge_energy_reblurred": 0.0})
+            return Score(
+                self.name,
+                0.0,
+                self.default_threshold,
+                exposure,
+                details={"edge_energy": 0.0, "edge_energy_reblurred": 0.0},
+            )
         value = m_orig / m_blur if m_blur > 0 else float("inf")
         maps = None
         if explain:
@@ -106,8 +111,15 @@ class EdgeRatioScorer:
                 ),
             )
         return Score(
-            self.name, float(value), self.default_threshold, exposure,
-            details={"edge_energy": m_orig, "edge_energy_reblurred": m_blur,
-                     "crushed": crushed, "clipped": clipped},
+            self.name,
+            float(value),
+            self.default_threshold,
+            exposure,
+            details={
+                "edge_energy": m_orig,
+                "edge_energy_reblurred": m_blur,
+                "crushed": crushed,
+                "clipped": clipped,
+            },
             maps=maps,
         )

@@ -36,7 +36,10 @@ class LaplacianScorer:
                 reblurred_rgb=np.asarray(cv2.GaussianBlur(photo.rgb, (0, 0), 2.0), np.uint8),
             )
         return Score(
-            self.name, value, self.default_threshold, exposure_verdict(crushed, clipped),
+            self.name,
+            value,
+            self.default_threshold,
+            exposure_verdict(crushed, clipped),
             details={"laplacian_variance": value, "crushed": crushed, "clipped": clipped},
             maps=maps,
         )
