@@ -1,12 +1,13 @@
 """Accuracy of the three scorers on labelled real photos and a synthetic blur set.
 
     bash bench/make_dev_set.sh            # once: builds bench/out/dev_synth
-    .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--jobs N]
+    .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--jobs N] [--by-kind]
 
 Labels come from each folder's labels.csv (`path,label,kind,...`; label sharp|blurry; kind
 bokeh/pan marks shallow depth-of-field shots, which are labelled sharp). Prints, per method and
 set: ROC AUC, balanced accuracy at the method's default threshold, the share of sharp photos and
-of shallow-DOF photos called blurry, and the targets for `focus`.
+of shallow-DOF photos called blurry, and the targets for `focus`. With --by-kind, also each
+method's misses per kind of photo (blur type and strength), to show where a scorer fails.
 """
 
 from __future__ import annotations
@@ -37,12 +38,21 @@ class Item:
     label: str
     kind: str
     subset: str
+    strength: str = ""  # the synthetic set's blur strength ("k=4"), from its param column
 
 
 def read_labels(folder: Path, subset: str) -> list[Item]:
     with open(folder / "labels.csv", newline="") as fh:
-        return [Item(folder / r["path"], r["label"], r.get("kind", ""), subset)
-                for r in csv.DictReader(fh)]
+        return [
+            Item(
+                folder / r["path"],
+                r["label"],
+                r.get("kind", ""),
+                subset,
+                (r.get("param") or "").split(";")[0] if r.get("param", "").startswith("k=") else "",
+            )
+            for r in csv.DictReader(fh)
+        ]
 
 
 def roc_auc(sharp: np.ndarray, blurry: np.ndarray) -> float:
@@ -62,13 +72,31 @@ def figures(items: list[Item], scores: dict[Path, float], threshold: float) -> d
     tnr = int((s >= threshold).sum()) / len(s) if len(s) else float("nan")
     tpr = int((b < threshold).sum()) / len(b) if len(b) else float("nan")
     return {
-        "n": len(items), "auc": roc_auc(s, b),
-        "balanced": 0.5 * (tpr + tnr), "blurry_found": tpr,
+        "n": len(items),
+        "auc": roc_auc(s, b),
+        "balanced": 0.5 * (tpr + tnr),
+        "blurry_found": tpr,
         "sharp_rejected": int((s < threshold).sum()) / len(s) if len(s) else float("nan"),
         "shallow_rejected": (
             int((shallow < threshold).sum()) / len(shallow) if len(shallow) else float("nan")
         ),
     }
+
+
+def print_by_kind(
+    method: str, items: list[Item], scores: dict[Path, float], threshold: float
+) -> None:
+    """Per kind of photo: how many the method gets wrong at its threshold, and the median score."""
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for i in items:
+        kind = " ".join(x for x in (i.kind, i.strength) if x)
+        groups.setdefault((i.subset, i.label, kind), []).append(scores[i.path])
+    print(f"\n{method} by kind (threshold {threshold:g}):")
+    print(f"  {'set':10s} {'label':7s} {'kind':24s} {'n':>4s} {'wrong':>5s} {'median':>7s}")
+    for (subset, label, kind), values in sorted(groups.items()):
+        v = np.array(values)
+        wrong = int((v < threshold).sum() if label == "sharp" else (v >= threshold).sum())
+        print(f"  {subset:10s} {label:7s} {kind:24s} {len(v):4d} {wrong:5d} {np.median(v):7.1f}")
 
 
 def pct(x: float) -> str:
@@ -81,6 +109,7 @@ def main() -> int:
     ap.add_argument("--synth", type=Path, default=ROOT / "bench" / "out" / "dev_synth")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
+    ap.add_argument("--by-kind", action="store_true", help="misses per kind of photo")
     args = ap.parse_args()
 
     items: list[Item] = []
@@ -91,14 +120,22 @@ def main() -> int:
             print(f"(skipping {name}: no {folder}/labels.csv; see bench/make_dev_set.sh)")
     if not items:
         return 1
-    subsets = {"real": [i for i in items if i.subset == "real"],
-               "synthetic": [i for i in items if i.subset == "synthetic"], "all": items}
+    subsets = {
+        "real": [i for i in items if i.subset == "real"],
+        "synthetic": [i for i in items if i.subset == "synthetic"],
+        "all": items,
+    }
 
-    print(f"{'method':11s} {'set':10s} {'n':>4s} {'AUC':>6s} {'bal.acc':>7s} {'blurry':>7s} "
-          f"{'sharp':>7s} {'shallow':>7s} {'time':>6s}")
-    print(f"{'':11s} {'':10s} {'':>4s} {'':>6s} {'':>7s} {'found':>7s} {'rejctd':>7s} "
-          f"{'rejctd':>7s} {'s':>6s}")
+    print(
+        f"{'method':11s} {'set':10s} {'n':>4s} {'AUC':>6s} {'bal.acc':>7s} {'blurry':>7s} "
+        f"{'sharp':>7s} {'shallow':>7s} {'time':>6s}"
+    )
+    print(
+        f"{'':11s} {'':10s} {'':>4s} {'':>6s} {'':>7s} {'found':>7s} {'rejctd':>7s} "
+        f"{'rejctd':>7s} {'s':>6s}"
+    )
     focus_all: dict[str, float] = {}
+    by_kind: list[tuple[str, dict[Path, float], float]] = []
     for method in args.methods:
         threshold = get_scorer(method).default_threshold
         t0 = time.perf_counter()
@@ -110,25 +147,38 @@ def main() -> int:
             else:
                 scores[r.path] = r.score.value
         elapsed = time.perf_counter() - t0
+        by_kind.append((method, scores, threshold))
         for name, subset in subsets.items():
             if not subset:
                 continue
             f = figures(subset, scores, threshold)
             if method == "focus" and name == "all":
                 focus_all = f
-            cells = [pct(f[k]) for k in ("balanced", "blurry_found", "sharp_rejected",
-                                          "shallow_rejected")]
+            cells = [
+                pct(f[k])
+                for k in ("balanced", "blurry_found", "sharp_rejected", "shallow_rejected")
+            ]
             took = f"{elapsed:6.1f}" if name == "all" else ""
-            print(f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} " + " ".join(cells)
-                  + f" {took}")
+            print(
+                f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} "
+                + " ".join(cells)
+                + f" {took}"
+            )
+    if args.by_kind:
+        for method, scores, threshold in by_kind:
+            print_by_kind(method, items, scores, threshold)
     if focus_all:
         print("\nfocus targets (all photos):")
         checks = [
             ("ROC AUC", focus_all["auc"], ">=", TARGETS["auc"]),
             ("balanced accuracy", focus_all["balanced"], ">=", TARGETS["balanced"]),
             ("sharp called blurry", focus_all["sharp_rejected"], "<=", TARGETS["sharp_rejected"]),
-            ("shallow-DOF called blurry", focus_all["shallow_rejected"], "<=",
-             TARGETS["shallow_rejected"]),
+            (
+                "shallow-DOF called blurry",
+                focus_all["shallow_rejected"],
+                "<=",
+                TARGETS["shallow_rejected"],
+            ),
         ]
         for label, value, op, target in checks:
             ok = value >= target if op == ">=" else value <= target
