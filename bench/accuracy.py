@@ -41,6 +41,12 @@ class Item:
     strength: str = ""  # the synthetic set's blur strength ("k=4"), from its param column
 
 
+def blur_strength(param: str) -> str:
+    """'k=4;radius_px=2.50' -> 'k=4' (make_blur_set.py's strength at 2048 px); else ''."""
+    first = param.split(";")[0]
+    return first if first.startswith("k=") else ""
+
+
 def read_labels(folder: Path, subset: str) -> list[Item]:
     with open(folder / "labels.csv", newline="") as fh:
         return [
@@ -49,7 +55,7 @@ def read_labels(folder: Path, subset: str) -> list[Item]:
                 r["label"],
                 r.get("kind", ""),
                 subset,
-                (r.get("param") or "").split(";")[0] if r.get("param", "").startswith("k=") else "",
+                blur_strength(r.get("param") or ""),
             )
             for r in csv.DictReader(fh)
         ]
