@@ -1,13 +1,14 @@
 """Accuracy of the three scorers on labelled real photos and synthetic blur sets.
 
     bash bench/make_dev_set.sh            # once: builds bench/out/dev_synth
+    bash bench/make_wide_set.sh           # once: builds bench/out/wide_synth
     bash bench/make_holdout_set.sh        # once: builds bench/out/holdout_synth
-    .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--holdout DIR] [--jobs N]
-                                       [--by-kind]
+    .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--wide DIR] [--holdout DIR]
+                                       [--jobs N] [--by-kind]
 
-The dev set (real + synthetic, "all") is what the scorer was tuned on; the held-out set is
-photos it was never tuned on, reported apart with its own targets, to show whether the figures
-hold for photos in general.
+The dev set (real + synthetic, "all", the issue's set) and the wider dev set ("dev-wide") are
+what the scorer was tuned on; the held-out set is photos it was never tuned on. Each is reported
+apart with its own targets, to show whether the figures hold for photos in general.
 
 Labels come from each folder's labels.csv (`path,label,kind,...`; label sharp|blurry; kind
 bokeh/pan marks shallow depth-of-field shots, which are labelled sharp). Prints, per method and
@@ -35,6 +36,7 @@ from reviewer.core.batch import ScoringJob  # noqa: E402
 from reviewer.core.scoring import METHODS, get_scorer  # noqa: E402
 
 SHALLOW_KINDS = {"bokeh", "pan"}
+WIDE = "dev-wide"
 HELD_OUT = "held-out"
 TARGETS = {"auc": 0.97, "balanced": 0.93, "sharp_rejected": 0.05, "shallow_rejected": 0.10}
 
@@ -120,6 +122,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "photos" / "real")
     ap.add_argument("--synth", type=Path, default=ROOT / "bench" / "out" / "dev_synth")
+    ap.add_argument("--wide", type=Path, default=ROOT / "bench" / "out" / "wide_synth")
     ap.add_argument("--holdout", type=Path, default=ROOT / "bench" / "out" / "holdout_synth")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
@@ -130,6 +133,7 @@ def main() -> int:
     sources = (
         (args.real, "real", "../shared/photos/README.md"),
         (args.synth, "synthetic", "bench/make_dev_set.sh"),
+        (args.wide, WIDE, "bench/make_wide_set.sh"),
         (args.holdout, HELD_OUT, "bench/make_holdout_set.sh"),
     )
     for folder, name, how in sources:
@@ -142,7 +146,8 @@ def main() -> int:
     subsets = {
         "real": [i for i in items if i.subset == "real"],
         "synthetic": [i for i in items if i.subset == "synthetic"],
-        "all": [i for i in items if i.subset != HELD_OUT],
+        "all": [i for i in items if i.subset in ("real", "synthetic")],
+        WIDE: [i for i in items if i.subset == WIDE],
         HELD_OUT: [i for i in items if i.subset == HELD_OUT],
     }
 
@@ -173,7 +178,7 @@ def main() -> int:
             if not subset:
                 continue
             f = figures(subset, scores, threshold)
-            if method == "focus" and name in ("all", HELD_OUT):
+            if method == "focus" and name in ("all", WIDE, HELD_OUT):
                 focus_figures[name] = f
             cells = [
                 pct(f[k])
@@ -188,7 +193,12 @@ def main() -> int:
     if args.by_kind:
         for method, scores, threshold in by_kind:
             print_by_kind(method, items, scores, threshold)
-    for name, title in (("all", "all dev photos: real + synthetic"), (HELD_OUT, HELD_OUT)):
+    blocks = (
+        ("all", "all dev photos: real + synthetic"),
+        (WIDE, "wider dev set"),
+        (HELD_OUT, "held-out: never tuned on"),
+    )
+    for name, title in blocks:
         if name in focus_figures:
             print_targets(title, focus_figures[name])
     return 0

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Build the HELD-OUT synthetic set into bench/out/holdout_synth: 22 real photographs that the
-# engine was never tuned on (Debian's mate-backgrounds, lomiri-wallpapers-16.04 and -20.04; many
-# are macro and shallow depth-of-field shots), blurred by ../shared/tools/make_blur_set.py with
-# another seed.
-# The dev set (make_dev_set.sh) is what the scorer's constants were chosen on; this one shows
-# whether they hold for photos in general. Tune nothing on it: once it has been tuned on, it no
-# longer tells you that.
-# Left out on purpose: MATE's "Storm", a road shot from a moving car, motion-blurred by intent,
-# so it cannot stand as a sharp base; and the illustrations (vector art, renders, paintings).
+# Build the HELD-OUT synthetic set into bench/out/holdout_synth: 17 real photographs that no
+# constant of the scorer was chosen on, blurred by ../shared/tools/make_blur_set.py with its own
+# seed. Many are macro and shallow depth-of-field shots. Sources, all Debian packages:
+#   lxqt-themes    10 photographs among LXQt's wallpapers (the rest are illustrations)
+#   palapeli-data  the 5 photographs of KDE's jigsaw puzzle collection
+#   opencv-doc     aloeL.jpg, a photograph from OpenCV's stereo samples
+#   digikam-data   the landscape photograph behind digiKam's About page
+# The dev sets (make_dev_set.sh, make_wide_set.sh) are what the constants were chosen on; this
+# one shows whether they hold for photos in general. Tune nothing on it: once it has been tuned
+# on, it no longer tells you that.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
@@ -15,24 +16,23 @@ shared="${SHARED:-$root/../shared}"
 out="$here/out"
 py="${PYTHON:-$root/.venv/bin/python}"
 mkdir -p "$out/holdout" && cd "$out/holdout"
-for pkg in mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04; do
+for pkg in lxqt-themes palapeli-data opencv-doc digikam-data; do
     if [ ! -d "$pkg" ]; then
         apt-get download "$pkg"
         dpkg -x "$pkg"_*.deb "$pkg"
     fi
 done
 rm -rf bases && mkdir bases
-for n in Aqua Blinds Dune Garden LadyBird RainDrops TwoWings Wood YellowFlower; do
-    cp "mate-backgrounds/usr/share/backgrounds/mate/nature/$n.jpg" "bases/mate_$n.jpg"
+for n in flowers.png fog.jpg after-the-rain.jpg beam.png Valendas.png appleflower.png \
+    cloud.png drop.png butterfly.png this-is-not-windows.jpg; do
+    cp "lxqt-themes/usr/share/lxqt/wallpapers/$n" "bases/lxqt_$n"
 done
-for n in Bridge_by_Sander_Klootwijk Dragonfly_by_Bolly Picture_0B_by_freespace \
-    Wine_by_Jakkub_Mede aitzgorri_by_Aitzol_Berasategi free_by_Peter_Nerlich \
-    friends_by_Aitzol_Berasategi life_by_Aitzol_Berasategi picosdeeuropa_by_Aitzol_Berasategi \
-    seeding_by_Clements_Engelhardt sunset_by_Aitzol_Berasategi; do
-    cp "lomiri-wallpapers-16.04/usr/share/backgrounds/$n.jpg" "bases/lomiri_$n.jpg"
+for n in cincinnati-bridge european-honey-bee panther-chameleon-female citrus-fruits \
+    castle-maintenon; do
+    cp "palapeli-data/usr/share/palapeli/collection/$n.jpg" "bases/palapeli_$n.jpg"
 done
-for n in Kleiber_by_Lukas_Baubkus Painting-Colors_by__herobrine7gamer; do
-    cp "lomiri-wallpapers-20.04/usr/share/backgrounds/$n.jpg" "bases/lomiri_$n.jpg"
-done
-"$py" "$shared/tools/make_blur_set.py" bases --out ../holdout_synth --seed 2 --max-edge 1280
+cp opencv-doc/usr/share/doc/opencv-doc/examples/data/aloeL.jpg bases/opencv_aloeL.jpg
+cp digikam-data/usr/share/digikam/about/images/body-background.jpg \
+    bases/digikam_body-background.jpg
+"$py" "$shared/tools/make_blur_set.py" bases --out ../holdout_synth --seed 3 --max-edge 1280
 echo "made $out/holdout_synth"
