@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
+from reviewer.core.scoring.focus import DIRECTIONAL_LOSS_ONSET
 from reviewer.gui.thumbnails import qimage_from_rgb
 from reviewer.gui.workers import Analysis, FullResolution
 
@@ -84,13 +85,8 @@ def explain_score(score: Score, threshold: float) -> list[str]:
             f"Estimated blur of the sharpest region: a radius of {d['blur_radius_px']:.2f} px "
             "at a 2048 px long edge"
         )
-        loss = d.get("directional_loss", 1.0)
-        if loss >= 1.2 and math.isfinite(d.get("edge_blur_radius_px", math.inf)):
-            line += (
-                f" ({d['edge_blur_radius_px']:.2f} px from the edges, raised because the finest "
-                f"detail is lost {loss:.1f}× more in one direction than in another)"
-            )
         lines.append(line + ".")
+        lines += _raised_because(d)
     if "edges_used" in d:
         lines.append(
             f"{d['edges_used']:.0f} edge points judged"
@@ -112,6 +108,27 @@ def explain_score(score: Score, threshold: float) -> list[str]:
         lines.append(
             f"Exposure: {score.exposure} ({crushed:.0f}% crushed blacks, "
             f"{clipped:.0f}% clipped highlights); edges there are not trusted."
+        )
+    return lines
+
+
+def _raised_because(d: dict[str, float]) -> list[str]:
+    """Why the focus radius is larger than its sharpest edges alone measure, if it is."""
+    edges = d.get("edge_blur_radius_px", math.inf)
+    if not math.isfinite(edges):
+        return []
+    lines: list[str] = []
+    half = d.get("half_size_blur_radius_px", 0.0)
+    if half > edges:
+        lines.append(
+            f"The edges alone measure {edges:.2f} px; measured at half size, where grain and "
+            f"sharpening no longer hide a wide blur, the photo counts as {half:.2f} px."
+        )
+    loss = d.get("directional_loss", 1.0)
+    if loss > DIRECTIONAL_LOSS_ONSET:
+        lines.append(
+            f"Raised because the finest detail is lost {loss:.1f}× more in one direction than "
+            "in another, as camera shake leaves it."
         )
     return lines
 
