@@ -3,16 +3,9 @@
 # real KDE wallpaper photographs (Debian's plasma-workspace-wallpapers, GPL-2+) plus the sharp
 # photos of ../shared/photos/real, blurred by ../shared/tools/make_blur_set.py.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$here/.."
-shared="${SHARED:-$root/../shared}"
-out="$here/out"
-py="${PYTHON:-$root/.venv/bin/python}"
+source "$(dirname "$0")/blur_sets.sh"
 mkdir -p "$out" && cd "$out"
-if [ ! -d wall ]; then
-    apt-get download plasma-workspace-wallpapers
-    dpkg -x plasma-workspace-wallpapers_*.deb wall
-fi
+fetch_package plasma-workspace-wallpapers wall
 mkdir -p bases
 for n in BytheWater ColdRipple ColorfulCups DarkestHour EveningGlow FallenLeaf Grey OneStandsOut Path summer_1am; do
     cp "wall/usr/share/wallpapers/$n/contents/images/2560x1600.jpg" "bases/plasma_$n.jpg"

@@ -10,17 +10,10 @@
 # one shows whether they hold for photos in general. Tune nothing on it: once it has been tuned
 # on, it no longer tells you that.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$here/.."
-shared="${SHARED:-$root/../shared}"
-out="$here/out"
-py="${PYTHON:-$root/.venv/bin/python}"
+source "$(dirname "$0")/blur_sets.sh"
 mkdir -p "$out/holdout" && cd "$out/holdout"
 for pkg in lxqt-themes palapeli-data opencv-doc digikam-data; do
-    if [ ! -d "$pkg" ]; then
-        apt-get download "$pkg"
-        dpkg -x "$pkg"_*.deb "$pkg"
-    fi
+    fetch_package "$pkg" "$pkg"
 done
 rm -rf bases && mkdir bases
 for n in flowers.png fog.jpg after-the-rain.jpg beam.png Valendas.png appleflower.png \

@@ -7,17 +7,10 @@
 # Left out on purpose: MATE's "Storm", a road shot from a moving car, motion-blurred by intent,
 # so it cannot stand as a sharp base; and the illustrations (vector art, renders, paintings).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$here/.."
-shared="${SHARED:-$root/../shared}"
-out="$here/out"
-py="${PYTHON:-$root/.venv/bin/python}"
+source "$(dirname "$0")/blur_sets.sh"
 mkdir -p "$out/wide" && cd "$out/wide"
 for pkg in mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04; do
-    if [ ! -d "$pkg" ]; then
-        apt-get download "$pkg"
-        dpkg -x "$pkg"_*.deb "$pkg"
-    fi
+    fetch_package "$pkg" "$pkg"
 done
 rm -rf bases && mkdir bases
 for n in Aqua Blinds Dune Garden LadyBird RainDrops TwoWings Wood YellowFlower; do
