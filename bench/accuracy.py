@@ -1,14 +1,17 @@
 """Accuracy of the three scorers on labelled real photos and synthetic blur sets.
 
-    bash bench/make_dev_set.sh            # once: builds bench/out/dev_synth
-    bash bench/make_wide_set.sh           # once: builds bench/out/wide_synth
-    bash bench/make_holdout_set.sh        # once: builds bench/out/holdout_synth
+    bash bench/make_dev_set.sh            # once: builds bench/out/dev_synth{,_full}
+    bash bench/make_wide_set.sh           # once: builds bench/out/wide_synth{,_full}
+    bash bench/make_holdout_set.sh        # once: builds bench/out/holdout_synth{,_full}
     .venv/bin/python bench/accuracy.py [--real DIR] [--synth DIR] [--wide DIR] [--holdout DIR]
                                        [--jobs N] [--by-kind]
 
 The dev set (real + synthetic, "all", the issue's set) and the wider dev set ("dev-wide") are
 what the scorer was tuned on; the held-out set is photos it was never tuned on. Each is reported
-apart with its own targets, to show whether the figures hold for photos in general.
+apart with its own targets, to show whether the figures hold for photos in general. Each
+synthetic set comes twice: with 1280 px files, and ("@3000") with the files at the blur tool's
+default size (up to 3000 px), read through the decoder's other paths (JPEG DCT scaling, full
+decodes); the same verdicts at both sizes show the calibration does not depend on file size.
 
 Labels come from each folder's labels.csv (`path,label,kind,...`; label sharp|blurry; kind
 bokeh/pan marks shallow depth-of-field shots, which are labelled sharp). Prints, per method and
@@ -38,6 +41,16 @@ from reviewer.core.scoring import METHODS, get_scorer  # noqa: E402
 SHALLOW_KINDS = {"bokeh", "pan"}
 WIDE = "dev-wide"
 HELD_OUT = "held-out"
+FULL = "@3000"  # the same set with the blur tool's default file size, from FOLDER_full
+# the sets with a block of targets for `focus`, and their titles
+TARGET_SETS = {
+    "all": "all dev photos: real + synthetic",
+    "synth" + FULL: "the synthetic dev set at 3000 px",
+    WIDE: "wider dev set",
+    WIDE + FULL: "wider dev set at 3000 px",
+    HELD_OUT: "held-out: never tuned on",
+    HELD_OUT + FULL: "held-out at 3000 px: never tuned on",
+}
 TARGETS = {"auc": 0.97, "balanced": 0.93, "sharp_rejected": 0.05, "shallow_rejected": 0.10}
 
 
@@ -107,11 +120,11 @@ def print_by_kind(
         kind = " ".join(x for x in (i.kind, i.strength) if x)
         groups.setdefault((i.subset, i.label, kind), []).append(scores[i.path])
     print(f"\n{method} by kind (threshold {threshold:g}):")
-    print(f"  {'set':10s} {'label':7s} {'kind':24s} {'n':>4s} {'wrong':>5s} {'median':>7s}")
+    print(f"  {'set':14s} {'label':7s} {'kind':24s} {'n':>4s} {'wrong':>5s} {'median':>7s}")
     for (subset, label, kind), values in sorted(groups.items()):
         v = np.array(values)
         wrong = int((v < threshold).sum() if label == "sharp" else (v >= threshold).sum())
-        print(f"  {subset:10s} {label:7s} {kind:24s} {len(v):4d} {wrong:5d} {np.median(v):7.1f}")
+        print(f"  {subset:14s} {label:7s} {kind:24s} {len(v):4d} {wrong:5d} {np.median(v):7.1f}")
 
 
 def pct(x: float) -> str:
@@ -137,26 +150,33 @@ def main() -> int:
         (args.holdout, HELD_OUT, "bench/make_holdout_set.sh"),
     )
     for folder, name, how in sources:
-        if (folder / "labels.csv").is_file():
-            items += read_labels(folder, name)
-        else:
-            print(f"(skipping {name}: no {folder}/labels.csv; see {how})")
+        full = folder.with_name(folder.name + "_full")
+        for where, subset in ((folder, name), (full, name + FULL)):
+            if where is full and name == "real":
+                continue
+            if (where / "labels.csv").is_file():
+                items += read_labels(where, subset)
+            else:
+                print(f"(skipping {subset}: no {where}/labels.csv; see {how})")
     if not items:
         return 1
     subsets = {
         "real": [i for i in items if i.subset == "real"],
         "synthetic": [i for i in items if i.subset == "synthetic"],
         "all": [i for i in items if i.subset in ("real", "synthetic")],
+        "synth" + FULL: [i for i in items if i.subset == "synthetic" + FULL],
         WIDE: [i for i in items if i.subset == WIDE],
+        WIDE + FULL: [i for i in items if i.subset == WIDE + FULL],
         HELD_OUT: [i for i in items if i.subset == HELD_OUT],
+        HELD_OUT + FULL: [i for i in items if i.subset == HELD_OUT + FULL],
     }
 
     print(
-        f"{'method':11s} {'set':10s} {'n':>4s} {'AUC':>6s} {'bal.acc':>7s} {'blurry':>7s} "
+        f"{'method':11s} {'set':14s} {'n':>4s} {'AUC':>6s} {'bal.acc':>7s} {'blurry':>7s} "
         f"{'sharp':>7s} {'shallow':>7s} {'time':>6s}"
     )
     print(
-        f"{'':11s} {'':10s} {'':>4s} {'':>6s} {'':>7s} {'found':>7s} {'rejctd':>7s} "
+        f"{'':11s} {'':14s} {'':>4s} {'':>6s} {'':>7s} {'found':>7s} {'rejctd':>7s} "
         f"{'rejctd':>7s} {'s':>6s}"
     )
     focus_figures: dict[str, dict[str, float]] = {}
@@ -178,7 +198,7 @@ def main() -> int:
             if not subset:
                 continue
             f = figures(subset, scores, threshold)
-            if method == "focus" and name in ("all", WIDE, HELD_OUT):
+            if method == "focus" and name in TARGET_SETS:
                 focus_figures[name] = f
             cells = [
                 pct(f[k])
@@ -186,19 +206,14 @@ def main() -> int:
             ]
             took = f"{elapsed:6.1f}" if name == last_row else ""
             print(
-                f"{method:11s} {name:10s} {f['n']:4d} {f['auc']:6.3f} "
+                f"{method:11s} {name:14s} {f['n']:4d} {f['auc']:6.3f} "
                 + " ".join(cells)
                 + f" {took}"
             )
     if args.by_kind:
         for method, scores, threshold in by_kind:
             print_by_kind(method, items, scores, threshold)
-    blocks = (
-        ("all", "all dev photos: real + synthetic"),
-        (WIDE, "wider dev set"),
-        (HELD_OUT, "held-out: never tuned on"),
-    )
-    for name, title in blocks:
+    for name, title in TARGET_SETS.items():
         if name in focus_figures:
             print_targets(title, focus_figures[name])
     return 0

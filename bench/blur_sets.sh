@@ -13,3 +13,13 @@ fetch_package() {
         dpkg -x "$1"_*.deb "$2"
     fi
 }
+
+# blur_set OUT SEED SRC...: blur the sharp photos of SRC... twice, with the same seed: into OUT
+# at a 1280 px long edge (what the constants were first chosen at), and into OUT_full at the
+# blur tool's own default (3000 px), where a photo's file size differs from the scoring size.
+blur_set() {
+    local dest="$1" seed="$2"
+    shift 2
+    "$py" "$shared/tools/make_blur_set.py" "$@" --out "$dest" --seed "$seed" --max-edge 1280
+    "$py" "$shared/tools/make_blur_set.py" "$@" --out "${dest}_full" --seed "$seed"
+}

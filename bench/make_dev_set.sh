@@ -10,5 +10,5 @@ mkdir -p bases
 for n in BytheWater ColdRipple ColorfulCups DarkestHour EveningGlow FallenLeaf Grey OneStandsOut Path summer_1am; do
     cp "wall/usr/share/wallpapers/$n/contents/images/2560x1600.jpg" "bases/plasma_$n.jpg"
 done
-"$py" "$shared/tools/make_blur_set.py" bases "$shared/photos/real" --out dev_synth --seed 1 --max-edge 1280
-echo "made $out/dev_synth"
+blur_set dev_synth 1 bases "$shared/photos/real"
+echo "made $out/dev_synth and $out/dev_synth_full"

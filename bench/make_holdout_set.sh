@@ -27,5 +27,5 @@ done
 cp opencv-doc/usr/share/doc/opencv-doc/examples/data/aloeL.jpg bases/opencv_aloeL.jpg
 cp digikam-data/usr/share/digikam/about/images/body-background.jpg \
     bases/digikam_body-background.jpg
-"$py" "$shared/tools/make_blur_set.py" bases --out ../holdout_synth --seed 3 --max-edge 1280
-echo "made $out/holdout_synth"
+blur_set ../holdout_synth 3 bases
+echo "made $out/holdout_synth and $out/holdout_synth_full"

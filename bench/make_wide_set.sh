@@ -25,5 +25,5 @@ done
 for n in Kleiber_by_Lukas_Baubkus Painting-Colors_by__herobrine7gamer; do
     cp "lomiri-wallpapers-20.04/usr/share/backgrounds/$n.jpg" "bases/lomiri_$n.jpg"
 done
-"$py" "$shared/tools/make_blur_set.py" bases --out ../wide_synth --seed 2 --max-edge 1280
-echo "made $out/wide_synth"
+blur_set ../wide_synth 2 bases
+echo "made $out/wide_synth and $out/wide_synth_full"

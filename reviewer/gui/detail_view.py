@@ -437,9 +437,15 @@ class DetailDialog(QDialog):
         score = analysis.score
         scorer = get_scorer(score.method)
         w, h = analysis.original_size
+        decoded = f"{analysis.rgb.shape[1]}×{analysis.rgb.shape[0]}"
+        measured = decoded
+        if score.maps is not None:  # a scorer may measure at its own, smaller size
+            measured = f"{score.maps.edges.shape[1]}×{score.maps.edges.shape[0]}"
+        origin = f"from {w}×{h}, {analysis.source or 'decoded'}"
         self.status.setText(
-            f"{analysis.rgb.shape[1]}×{analysis.rgb.shape[0]} px analysed "
-            f"(from {w}×{h}, {analysis.source or 'decoded'})"
+            f"{measured} px analysed ({origin})"
+            if measured == decoded
+            else f"{measured} px analysed (decoded at {decoded} {origin})"
         )
         self.explanation.setText(
             "<br>".join(explain_score(score, threshold)) + f"<br><i>{scorer.description}</i>"

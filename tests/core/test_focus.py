@@ -11,6 +11,7 @@ from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.focus import (
     DEFAULT_THRESHOLD,
+    SCORING_LONG_EDGE,
     _gradient,
     _level_bin,
     _noise_by_level,
@@ -147,8 +148,11 @@ def test_exposure_problems_are_reported(scene: np.ndarray) -> None:
 def test_explanation_maps(scene: np.ndarray) -> None:
     s = score(scene, explain=True)
     assert s.maps is not None
-    assert s.maps.edges.shape == (H, W) == s.maps.edges_reblurred.shape
-    assert s.maps.reblurred_rgb is not None and s.maps.reblurred_rgb.shape == scene.shape
+    # the maps come at the scoring size, the re-blurred copy too, so they line up
+    scoring_size = (round(H * SCORING_LONG_EDGE / W), SCORING_LONG_EDGE)
+    assert s.maps.edges.shape == scoring_size == s.maps.edges_reblurred.shape
+    assert s.maps.reblurred_rgb is not None
+    assert s.maps.reblurred_rgb.shape == (*scoring_size, 3)
     # a sharp photo loses much more edge energy to the re-blur than a blurry one
     sharp_loss = s.details["edge_energy"] / s.details["edge_energy_reblurred"]
     soft = score(defocus(scene, 5))

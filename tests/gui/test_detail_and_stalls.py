@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
@@ -85,7 +86,12 @@ def test_100_percent_shows_the_files_own_pixels(
     # every pane is laid out in the file's pixels, so they pan in step at any zoom
     for pane in dialog.panes.panes:
         assert (pane.sceneRect().width(), pane.sceneRect().height()) == (3000, 2000)
-        assert pane.image_item.transform().m11() == 2.0  # the analysis maps, enlarged
+        # the decoded photo and the maps (measured smaller still), enlarged to the file's pixels
+        shown_width = pane.image_item.pixmap().width()
+        assert pane.image_item.transform().m11() == pytest.approx(3000 / shown_width)
+    assert dialog.photo_pane.image_item.pixmap().width() == 1500
+    assert dialog.edges_pane.image_item.pixmap().width() == 1280  # the focus scoring size
+    assert "1280×853 px analysed (decoded at 1500×1000" in dialog.status.text()
     dialog.resize(900, 700)
     dialog.panes.zoom_100(QPointF(1500, 1000))
     qtbot.wait_until(lambda: dialog.photo_pane.viewport().width() > 100)
