@@ -45,7 +45,7 @@ FULL = "@3000"  # the same set with the blur tool's default file size, from FOLD
 # the sets with a block of targets for `focus`, and their titles
 TARGET_SETS = {
     "all": "all dev photos: real + synthetic",
-    "synth" + FULL: "the synthetic dev set at 3000 px",
+    "synthetic" + FULL: "the synthetic dev set at 3000 px",
     WIDE: "wider dev set",
     WIDE + FULL: "wider dev set at 3000 px",
     HELD_OUT: "held-out: never tuned on",
@@ -161,14 +161,13 @@ def main() -> int:
     if not items:
         return 1
     subsets = {
-        "real": [i for i in items if i.subset == "real"],
-        "synthetic": [i for i in items if i.subset == "synthetic"],
-        "all": [i for i in items if i.subset in ("real", "synthetic")],
-        "synth" + FULL: [i for i in items if i.subset == "synthetic" + FULL],
-        WIDE: [i for i in items if i.subset == WIDE],
-        WIDE + FULL: [i for i in items if i.subset == WIDE + FULL],
-        HELD_OUT: [i for i in items if i.subset == HELD_OUT],
-        HELD_OUT + FULL: [i for i in items if i.subset == HELD_OUT + FULL],
+        name: [i for i in items if i.subset in members]
+        for name, members in (
+            ("real", {"real"}),
+            ("synthetic", {"synthetic"}),
+            ("all", {"real", "synthetic"}),
+            *((n, {n}) for n in ("synthetic" + FULL, WIDE, WIDE + FULL, HELD_OUT, HELD_OUT + FULL)),
+        )
     }
 
     print(

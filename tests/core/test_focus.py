@@ -168,6 +168,16 @@ def test_featureless_frame_scores_zero() -> None:
     assert s.value == 0.0 and s.verdict == "blurry"
 
 
+@pytest.mark.parametrize("h,w", [(1, 1), (2, 2), (1, 50), (3, 3), (7, 5), (40, 4000)])
+def test_degenerate_frames_score_without_error(h: int, w: int) -> None:
+    # too small or too thin for the gradient and the half-size pass; a strip wider than the
+    # scoring size is resampled to a few rows
+    rgb = np.random.default_rng(3).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    s = score(rgb, explain=True)
+    assert 0.0 <= s.value <= 100.0
+    assert s.maps is not None and s.maps.edges.shape[1] == min(w, SCORING_LONG_EDGE)
+
+
 def test_small_photo_is_judged_without_upsampling() -> None:
     small = dead_leaves(640, 427, seed=5)
     s = score(small)

@@ -125,11 +125,8 @@ class FocusScorer:
         details: dict[str, float] = {}
         if value < DEFAULT_THRESHOLD and np.isfinite(radius):
             # Only blurry photos show the hint; the edge pass already measured the fine band.
-            anisotropy = (
-                tensor_anisotropy(m.fine_tensor)
-                if m.fine_tensor is not None
-                else fine_detail_anisotropy(gray_u8)
-            )
+            assert m.fine_tensor is not None  # the full-size pass always measures it
+            anisotropy = tensor_anisotropy(m.fine_tensor)
             details["anisotropy"] = anisotropy
             blur_kind = "motion" if anisotropy >= MOTION_ANISOTROPY else "defocus"
         details |= {
@@ -158,19 +155,12 @@ class FocusScorer:
         return Score(self.name, value, DEFAULT_THRESHOLD, exposure, blur_kind, details, maps)
 
 
-def fine_detail_anisotropy(gray_u8: npt.NDArray[np.uint8]) -> float:
-    """How one-directional the photo's finest detail is: the eigenvalue ratio of the structure
-    tensor of its high-pass (photo minus re-blurred copy). A shake wipes out fine detail across
-    the motion but keeps it along, so what is left points one way (shake: 3-10); defocus and
-    sharp photos keep it in every direction (1.1-2, more for strongly striped scenes). The
-    high-pass takes the scene's own large-scale anisotropy out of the measure."""
-    gray = gray_u8.astype(np.float32)
-    fine_cut = np.asarray(cv2.GaussianBlur(gray, (7, 7), SIGMA0), np.float32)
-    return tensor_anisotropy(_band_tensors(gray, fine_cut)[0])
-
-
 def tensor_anisotropy(tensor: tuple[float, ...]) -> float:
-    """Eigenvalue ratio (largest over smallest) of a mean structure tensor (xx, yy, xy)."""
+    """Eigenvalue ratio (largest over smallest) of a mean structure tensor (xx, yy, xy). Of the
+    finest band's tensor (photo minus re-blurred copy), how one-directional the fine detail is:
+    a shake wipes it out across the motion but keeps it along, so what is left points one way
+    (shake: 3-10); defocus and sharp photos keep it in every direction (1.1-2, more for strongly
+    striped scenes). The high-pass takes the scene's own large-scale anisotropy out."""
     a, b, c = tensor
     half_trace = (a + b) / 2
     disc = math.sqrt(max(half_trace**2 - (a * b - c * c), 0.0))
