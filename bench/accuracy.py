@@ -114,17 +114,26 @@ def figures(items: list[Item], scores: dict[Path, float], threshold: float) -> d
 def print_by_kind(
     method: str, items: list[Item], scores: dict[Path, float], threshold: float
 ) -> None:
-    """Per kind of photo: how many the method gets wrong at its threshold, and the median score."""
+    """Per kind of photo: how many the method gets wrong at its threshold, the median score, and
+    for a blurry kind its ROC AUC against all the sharp photos of the same set: how well any
+    threshold could tell that kind of blur from sharp photos at all."""
     groups: dict[tuple[str, str, str], list[float]] = {}
+    sharp: dict[str, list[float]] = {}
     for i in items:
         kind = " ".join(x for x in (i.kind, i.strength) if x)
         groups.setdefault((i.subset, i.label, kind), []).append(scores[i.path])
+        if i.label == "sharp":
+            sharp.setdefault(i.subset, []).append(scores[i.path])
     print(f"\n{method} by kind (threshold {threshold:g}):")
-    print(f"  {'set':14s} {'label':7s} {'kind':24s} {'n':>4s} {'wrong':>5s} {'median':>7s}")
+    head = f"{'set':14s} {'label':7s} {'kind':24s} {'n':>4s} {'wrong':>5s} {'median':>7s}"
+    print(f"  {head} {'AUC vs sharp':>12s}")
     for (subset, label, kind), values in sorted(groups.items()):
         v = np.array(values)
         wrong = int((v < threshold).sum() if label == "sharp" else (v >= threshold).sum())
-        print(f"  {subset:14s} {label:7s} {kind:24s} {len(v):4d} {wrong:5d} {np.median(v):7.1f}")
+        auc = roc_auc(np.array(sharp.get(subset, [])), v) if label == "blurry" else math.nan
+        separable = f"{'-':>12s}" if math.isnan(auc) else f"{auc:12.3f}"
+        row = f"{subset:14s} {label:7s} {kind:24s} {len(v):4d} {wrong:5d} {np.median(v):7.1f}"
+        print(f"  {row} {separable}")
 
 
 def pct(x: float) -> str:
