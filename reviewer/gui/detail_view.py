@@ -464,7 +464,7 @@ class DetailDialog(QDialog):
             self.edges_reblurred_pane.set_image(
                 QPixmap.fromImage(qimage_from_rgb(edge_map_rgb(maps.edges_reblurred))), size
             )
-            self._set_heatmap(maps.sharpness, analysis.rgb.shape[1], analysis.rgb.shape[0])
+            self._set_heatmap(maps.sharpness, maps.edges.shape[1], maps.edges.shape[0])
         if self.panes.fit:
             self.panes.zoom_to_fit()
         else:
@@ -496,6 +496,9 @@ class DetailDialog(QDialog):
         )
 
     def _set_heatmap(self, sharpness: npt.NDArray[np.float32] | None, w: int, h: int) -> None:
+        """Lay the per-region map over the photo and its edge map. Its tiles are square in the
+        w x h frame the scorer measured at (the maps' size), so each pane scales them by its own
+        picture's size against that frame: the photo may be larger than what was measured."""
         if sharpness is None or sharpness.size == 0:
             self.heatmap_box.setEnabled(False)
             self.heatmap_box.setToolTip("This scoring method has no per-region map")
@@ -507,7 +510,8 @@ class DetailDialog(QDialog):
         tile = max(math.ceil(w / tx), math.ceil(h / ty))  # square tiles; the last ones partial
         pixmap = QPixmap.fromImage(qimage_from_rgb(heatmap_rgba(sharpness)))
         for pane in (self.photo_pane, self.edges_pane):
-            pane.set_overlay(pixmap, tile, tile)
+            picture = pane.image_item.pixmap()
+            pane.set_overlay(pixmap, tile * picture.width() / w, tile * picture.height() / h)
             pane.overlay_item.setVisible(self.heatmap_box.isChecked())
 
     def set_heatmap_visible(self, on: bool) -> None:

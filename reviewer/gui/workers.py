@@ -252,6 +252,8 @@ def load_full_resolution(path: Path) -> FullResolution:
         return FullResolution(path, error=exc.reason)
     except MemoryError:
         return FullResolution(path, error="not enough memory for the full-size photo")
+    except Exception as exc:  # a library failure on this file; the detail view carries on
+        return FullResolution(path, error=f"unexpected {type(exc).__name__}: {exc}")
     arr = np.ascontiguousarray(rgb)
     h, w = arr.shape[:2]
     image = QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_RGB888)

@@ -28,6 +28,10 @@ def test_the_wheel_ships_the_demo_folder_where_the_app_looks(tmp_path: Path) -> 
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
+    # pyproject.toml lists the packages by hand: every one in the checkout must be in the wheel
+    in_checkout = {p.parent.relative_to(ROOT) for p in (ROOT / "reviewer").rglob("__init__.py")}
+    in_wheel = {p.parent.relative_to(site) for p in (site / "reviewer").rglob("__init__.py")}
+    assert in_checkout <= in_wheel, in_checkout - in_wheel
     shipped = sorted(p.name for p in (site / "reviewer" / "resources" / "demo").iterdir())
     assert shipped == sorted(p.name for p in (ROOT / "resources" / "demo").iterdir())
     # run from the unpacked wheel, away from the checkout: demo_folder() finds its own copy

@@ -92,6 +92,12 @@ def test_100_percent_shows_the_files_own_pixels(
     assert dialog.photo_pane.image_item.pixmap().width() == 1500
     assert dialog.edges_pane.image_item.pixmap().width() == 1280  # the focus scoring size
     assert "1280×853 px analysed (decoded at 1500×1000" in dialog.status.text()
+    # the heatmap covers the same regions over the photo (1500 px) and its edge map (1280 px)
+    over_photo = dialog.photo_pane.overlay_item.sceneBoundingRect()
+    over_edges = dialog.edges_pane.overlay_item.sceneBoundingRect()
+    assert over_photo.width() == pytest.approx(over_edges.width(), rel=0.01)
+    assert over_photo.height() == pytest.approx(over_edges.height(), rel=0.01)
+    assert 3000 <= over_edges.width() < 3000 + 3000 / 20  # at most one partial tile beyond
     dialog.resize(900, 700)
     dialog.panes.zoom_100(QPointF(1500, 1000))
     qtbot.wait_until(lambda: dialog.photo_pane.viewport().width() > 100)
@@ -123,6 +129,20 @@ def test_full_size_of_a_damaged_file_is_an_error_not_a_crash(tmp_path: Path) -> 
     assert full.error is None and full.image is not None
     assert (full.image.width(), full.image.height()) == (400, 300)
     assert full.image.format() == QImage.Format.Format_RGB32  # painted as it is
+
+
+def test_full_size_decoder_failure_is_an_error_not_a_lost_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a decoding library failing in a way it does not document (the boundary): the detail view
+    # must still get a result with the reason, which it shows, rather than nothing at all
+    def broken(path: Path, long_edge: int) -> None:
+        raise RuntimeError("libraw: unsupported layout")
+
+    monkeypatch.setattr("reviewer.core.decode.load_working_image", broken)
+    full = load_full_resolution(tmp_path / "any.nef")
+    assert full.image is None
+    assert full.error == "unexpected RuntimeError: libraw: unsupported layout"
 
 
 def test_window_answers_within_50ms_during_a_1000_photo_scan(
