@@ -567,8 +567,8 @@ class MainWindow(QMainWindow):
         visible = set(self._visible_paths())
         paths.sort(key=lambda p: p not in visible)  # visible photos first
         run = ScoringRun(paths, self.method, self.jobs)
-        run.resultsPending.connect(lambda r=run: self._on_results_pending(r))
-        run.finished.connect(lambda completed, r=run: self._on_run_finished(r, bool(completed)))
+        run.resultsPending.connect(self._on_results_pending)
+        run.finished.connect(self._on_run_finished)
         self.run = run
         self.progress.setRange(0, run.total)
         self.progress.setValue(0)
@@ -593,7 +593,8 @@ class MainWindow(QMainWindow):
         self.model.apply_results(results)
         self.progress.setValue(run.done_count)
 
-    def _on_run_finished(self, run: ScoringRun, completed: bool) -> None:
+    def _on_run_finished(self, run: ScoringRun, scored_all: int) -> None:
+        completed = bool(scored_all)
         run.wait(5)
         if run in self._retired_runs:
             self._retired_runs.remove(run)

@@ -127,8 +127,11 @@ class ScoringRun(QObject):
     processes down).
     """
 
-    resultsPending = Signal()  # results wait in take_results() (sent when the first one arrives)
-    finished = Signal(int)  # 1 when every photo was scored, 0 when cancelled
+    # Both carry the run, so receivers need no closure over it: a closure connected to the run's
+    # own signal is held by the connection and holds the run, a cycle the collector cannot see
+    # through Qt, and every run (with its list of paths) stayed alive for good.
+    resultsPending = Signal(object)  # results wait in take_results() (sent when the first arrives)
+    finished = Signal(object, int)  # the run; 1 when every photo was scored, 0 when cancelled
 
     def __init__(
         self,
@@ -164,11 +167,11 @@ class ScoringRun(QObject):
                     self._pending.append(result)
                     first = len(self._pending) == 1
                 if first:
-                    self.resultsPending.emit()
+                    self.resultsPending.emit(self)
             completed = not self.job.cancelled
         finally:
             self._finished_flag.set()
-            self.finished.emit(int(completed))
+            self.finished.emit(self, int(completed))
 
     def take_results(self) -> list[PhotoResult]:
         """The results that arrived since the last call (any thread; the GUI thread in practice)."""

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from reviewer.core.scoring import get_scorer
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.photo_model import Role
 from reviewer.gui.settings import AppSettings
+from reviewer.gui.workers import ScoringRun
 
 from .conftest import MakeFolder
 
@@ -321,3 +323,22 @@ def test_time_sort_uses_the_cameras_clock_before_scoring(
     rows = [window.proxy.mapToSource(window.proxy.index(r, 0)).row() for r in range(4)]
     names = [window.model.record(row).path.name for row in rows]
     assert names == ["DSC_3.jpg", "DSC_2.jpg", "DSC_1.jpg", "DSC_0.jpg"]
+
+
+def test_a_finished_scoring_run_is_freed(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every folder open starts a run holding the folder's paths; none may outlive its scan
+    runs: list[weakref.ref[ScoringRun]] = []
+
+    class RecordedRun(ScoringRun):
+        def start(self) -> None:
+            runs.append(weakref.ref(self))
+            super().start()
+
+    monkeypatch.setattr("reviewer.gui.main_window.ScoringRun", RecordedRun)
+    for name in ("first", "second", "third"):
+        with qtbot.waitSignal(window.scoringFinished, timeout=60_000):
+            window.open_folder(photo_folder(4, name=name))
+    assert len(runs) == 3
+    assert [run() for run in runs] == [None, None, None]  # freed when done, not by a collection
