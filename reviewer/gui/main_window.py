@@ -540,7 +540,11 @@ class MainWindow(QMainWindow):
         self.folderLoaded.emit(len(scan.shots))
         if scan.shots:
             paths = [shot.display_path for shot in scan.shots]
-            self.tasks.submit(("capture", self._generation), capture_info_task(paths))
+            generation = self._generation
+            self.tasks.submit(
+                ("capture", generation),
+                capture_info_task(paths, lambda: generation == self._generation),
+            )
         self._scoring_wanted = bool(scan.shots)
         self._first_screen_timer.start()
         self._first_paint_timer.start()
@@ -1113,6 +1117,7 @@ class MainWindow(QMainWindow):
         for run in runs:
             run.wait()
         self._retired_runs.clear()
+        self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
         self.settings.sync()

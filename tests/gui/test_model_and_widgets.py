@@ -20,6 +20,8 @@ from reviewer.gui.sort_filter_proxy import PhotoFilterProxy
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader, qimage_from_rgb
 
+from .conftest import MakeFolder
+
 
 def shots(n: int, folder: Path = Path("/photos")) -> list[Shot]:
     return [
@@ -237,3 +239,25 @@ def test_capture_times_read_ahead_of_scoring_reorder_a_time_sort(model: PhotoMod
     assert model.data(model.index(row, 0), Role.CAPTURE_TIME) == taken[3].timestamp()
     # what scoring already read is not overwritten
     assert model.apply_capture_info(infos) == 0
+
+
+def test_capture_time_read_gives_up_once_the_folder_is_left(
+    photo_folder: MakeFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer.core import metadata
+    from reviewer.gui.workers import capture_info_task
+
+    paths = sorted(photo_folder(100, size=(32, 24)).iterdir())
+    read: list[Path] = []
+    real = metadata.read_capture_info
+
+    def counted(path: Path) -> metadata.CaptureInfo:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(metadata, "read_capture_info", counted)
+    infos = capture_info_task(paths, lambda: True)()
+    assert infos is not None and set(infos) == set(paths) and len(read) == 100
+    read.clear()
+    assert capture_info_task(paths, lambda: False)() is None
+    assert len(read) == 32  # stopped at its first check, not after the whole folder
