@@ -157,7 +157,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 
 def as_paths(items: Iterable[str | Path]) -> list[Path]:
-    """Paths as they are: Path(a_path) parses its string again, 8 ms per 1,000 on the GUI
+    """Paths as they are: Path(a_path) parses its string again, 20 ms per 10,000 on the GUI
     thread when a window starts a run."""
     return [p if isinstance(p, Path) else Path(p) for p in items]
 
