@@ -745,13 +745,18 @@ def _decode_preview(
     return _finish(_orient(_fit(rgb, long_edge), o)), size
 
 
-def _raw_geometry(path: Path, raw: rawpy.RawPy) -> tuple[int, int, int]:
-    """Sensor (width, height) before the flip, checked against the pixel limit, and the EXIF
-    orientation the flip amounts to."""
+def _raw_sizes(path: Path, raw: rawpy.RawPy) -> tuple[int, int, int]:
+    """Sensor (width, height) before the flip, and the EXIF orientation the flip amounts to."""
     with _raw_errors(path):
         sizes = raw.sizes
-    _check_pixels(path, sizes.width, sizes.height)
     return sizes.width, sizes.height, _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
+
+
+def _raw_geometry(path: Path, raw: rawpy.RawPy) -> tuple[int, int, int]:
+    """`_raw_sizes`, checked against the pixel limit (before anything is decoded)."""
+    w, h, o = _raw_sizes(path, raw)
+    _check_pixels(path, w, h)
+    return w, h, o
 
 
 def _raw_demosaic(path: Path, raw: rawpy.RawPy, long_edge: int, need: int) -> tuple[RGB, str]:
@@ -968,10 +973,8 @@ def _read_size(path: Path) -> tuple[int, int]:
                 raise PhotoError(path, f"corrupt {fmt.upper()} header")
             return _oriented_size(*size, exif.orientation)
         if fmt == "raw":
-            with _raw_open(path) as raw, _raw_errors(path):
-                sizes = raw.sizes
-                o = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
-                return _oriented_size(sizes.width, sizes.height, o)
+            with _raw_open(path) as raw:
+                return _oriented_size(*_raw_sizes(path, raw))
         data = _read_rest(src, head)
     if _is_avif(head):
         with _pil_open(path, data, ["AVIF"], False) as im:

@@ -623,12 +623,13 @@ class MainWindow(QMainWindow):
             self.run.cancel()
 
     def _stop_scoring(self) -> None:
-        """Cancel the current run without waiting; it winds down in the background."""
+        """Cancel the current run without waiting; it winds down in the background. Its
+        waiting results are dropped: every caller clears the scores or the window next (a
+        user's Cancel keeps them, through _on_run_finished)."""
         self._scoring_wanted = False
         if self.run is not None:
             self.run.cancel()
             self._results_timer.stop()
-            self._apply_pending_results()  # scores that arrived are kept, as on a cancel
             self._retired_runs.append(self.run)
             self.run = None
         for w in (self.progress, self.eta_label, self.cancel_button):

@@ -30,10 +30,6 @@ PREVIEW, FULL = 0, 1
 ThumbnailFn = Callable[[Path, int], npt.NDArray[np.uint8]]
 
 
-def default_thumbnail_fn(path: Path, max_edge: int) -> npt.NDArray[np.uint8]:
-    return load_thumbnail(path, max_edge=max_edge)
-
-
 def qimage_from_rgb(rgb: npt.NDArray[np.uint8]) -> QImage:
     """A QImage owning a copy of an H x W x 3 (or H x W) uint8 array. GUI thread only."""
     arr = np.ascontiguousarray(rgb)
@@ -112,7 +108,7 @@ class ThumbnailLoader(QObject):
         self,
         cache: ThumbnailCache,
         threads: int = 2,
-        thumbnail_fn: ThumbnailFn = default_thumbnail_fn,
+        thumbnail_fn: ThumbnailFn = load_thumbnail,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -81,6 +81,9 @@ def scan_task(folder: Path, recursive: bool, rejects_folder: str) -> Callable[[]
     return run
 
 
+CAPTURE_CHECK_EVERY = 32  # files between a capture-time read's checks (about 3 ms of parsing)
+
+
 def capture_info_task(
     paths: list[Path], still_wanted: Callable[[], bool]
 ) -> Callable[[], dict[Path, CaptureInfo] | None]:
@@ -96,7 +99,7 @@ def capture_info_task(
         infos = {}
         for i, path in enumerate(paths, 1):
             infos[path] = read_capture_info(path)
-            if i % 32 == 0:
+            if i % CAPTURE_CHECK_EVERY == 0:
                 if not still_wanted():
                     return None
                 time.sleep(0)  # header parsing is pure Python: hand the GIL to the window

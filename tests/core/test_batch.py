@@ -12,7 +12,14 @@ from pathlib import Path
 import cv2
 import pytest
 
-from reviewer.core.batch import PhotoResult, ScoringJob, score_file, score_files
+from reviewer.core.batch import (
+    PhotoResult,
+    ScoringJob,
+    init_background_worker,
+    init_worker,
+    score_file,
+    score_files,
+)
 from tests.imagegen import dead_leaves, defocus
 
 
@@ -86,6 +93,14 @@ def test_queue_keeps_the_callers_paths_and_takes_strings(photos: list[Path]) -> 
     queued = list(job._queue)
     assert queued[0] is photos[0]
     assert queued[1] == photos[1] and isinstance(queued[1], Path)
+
+
+def test_background_jobs_start_idle_workers_and_the_command_line_plain_ones(
+    photos: list[Path],
+) -> None:
+    # the window's event loop stays responsive only with idle-class workers (background=True)
+    assert ScoringJob(photos, jobs=1, background=True).initializer is init_background_worker
+    assert ScoringJob(photos, jobs=1).initializer is init_worker
 
 
 def test_unknown_method_fails_early(photos: list[Path]) -> None:

@@ -338,7 +338,7 @@ def test_a_finished_scoring_run_is_freed(
 
     monkeypatch.setattr("reviewer.gui.main_window.ScoringRun", RecordedRun)
     for name in ("first", "second", "third"):
-        with qtbot.waitSignal(window.scoringFinished, timeout=60_000):
+        with qtbot.waitSignal(window.scoringFinished, timeout=SCORE_TIMEOUT):
             window.open_folder(photo_folder(4, name=name))
     assert len(runs) == 3
     assert [run() for run in runs] == [None, None, None]  # freed when done, not by a collection

@@ -245,7 +245,7 @@ def test_capture_time_read_gives_up_once_the_folder_is_left(
     photo_folder: MakeFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from reviewer.core import metadata
-    from reviewer.gui.workers import capture_info_task
+    from reviewer.gui.workers import CAPTURE_CHECK_EVERY, capture_info_task
 
     paths = sorted(photo_folder(100, size=(32, 24)).iterdir())
     read: list[Path] = []
@@ -260,4 +260,4 @@ def test_capture_time_read_gives_up_once_the_folder_is_left(
     assert infos is not None and set(infos) == set(paths) and len(read) == 100
     read.clear()
     assert capture_info_task(paths, lambda: False)() is None
-    assert len(read) == 32  # stopped at its first check, not after the whole folder
+    assert len(read) == CAPTURE_CHECK_EVERY  # stopped at its first check, not after all 100

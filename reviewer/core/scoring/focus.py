@@ -79,12 +79,15 @@ MIN_EDGES_PER_TILE = 8
 # Every photo is measured at this long edge (smaller ones at their own size, counted as if
 # they had this long edge). The working image (about 2048 px) is resampled to it.
 SCORING_LONG_EDGE = 1280
-# The half-size pass always runs: a wide blur measured at full size gives ratios so close to
-# 1 that grain decides them. A photo is taken to be at least this fraction as blurred as the
-# median edge direction of the half-size pass finds it. Sharp photos measure up to about twice
-# as blurred there, since their finest detail is gone at half size (macro shots with a small
-# sharp subject: up to about 5 px), while a missed focus measures its full blur there (a real
-# one in the dev set: 5.3 px, 2.4 px at full size, where sharpening halos and noise decide).
+# Blur sizes are expressed at a 2048 px long edge. Every photo is measured at the scoring size,
+# and smaller ones count as if they had it.
+TO_REFERENCE = WORKING_LONG_EDGE / SCORING_LONG_EDGE
+# The half-size pass runs on every photo with edges: a wide blur measured at full size gives ratios
+# so close to 1 that grain decides them. A photo is taken to be at least this fraction as blurred as
+# the median edge direction of the half-size pass finds it. Sharp photos measure up to about twice
+# as blurred there, since their finest detail is gone at half size (macro shots with a small sharp
+# subject: up to about 5 px), while a missed focus measures its full blur there (a real one in the
+# dev set: 5.3 px, 2.4 px at full size, where sharpening halos and noise decide).
 COARSE_SHARE = 0.51
 RADIUS_AT_THRESHOLD = 2.75  # blur radius px at 2048 px that scores exactly 50
 SCORE_STEEPNESS = 3.0
@@ -346,20 +349,17 @@ def measure(gray_u8: npt.NDArray[np.uint8], *, explain: bool = False) -> FocusMe
     first when larger). The maps come at the scoring size."""
     gray_u8 = to_scoring_size(gray_u8)
     h, w = gray_u8.shape
-    # Blur sizes are expressed at a 2048 px long edge; small photos count at their own size,
-    # as if they had the scoring size.
-    to_reference = WORKING_LONG_EDGE / max(max(h, w), SCORING_LONG_EDGE)
-    m = _measure_at(gray_u8, to_reference, explain, True)
+    m = _measure_at(gray_u8, TO_REFERENCE, explain, True)
     m.edge_radius = m.radius
-    if min(h, w) >= 2 * TILE:
+    if math.isfinite(m.radius) and min(h, w) >= 2 * TILE:
         # A small re-blur cannot tell large blurs apart (the ratio tends to 1, and noise or a
         # camera's sharpening halos decide it); at half size the same re-blur spans twice the
         # original pixels, and the noise is halved. Its median direction is the trusted part: a
         # small sharp subject (a macro shot) may lose its finest detail there in some
         # directions, but a wide blur leaves most directions blurred.
         half = cv2.resize(gray_u8, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * to_reference, False, False)
-        if math.isfinite(m.radius) and math.isfinite(coarse.median_direction_radius):
+        coarse = _measure_at(np.asarray(half, np.uint8), 2.0 * TO_REFERENCE, False, False)
+        if math.isfinite(coarse.median_direction_radius):
             m.half_size_radius = COARSE_SHARE * coarse.median_direction_radius
             m.radius = max(m.radius, m.half_size_radius)
     if math.isfinite(m.radius):
