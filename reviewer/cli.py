@@ -280,10 +280,15 @@ def gui_command(argv: Sequence[str]) -> int:
             get_scorer(args.method)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    from reviewer.gui.app import run_app
-
     if args.detail_screenshot is not None and args.screenshot is None:
         raise UsageError("--detail-screenshot goes with --screenshot")
+    from reviewer.gui.display import choose_platform
+
+    if (problem := choose_platform(os.environ, screenshot=args.screenshot is not None)) is not None:
+        sys.stderr.write(problem + "\n")
+        return 1
+    from reviewer.gui.app import run_app
+
     return run_app(
         args.folder,
         recursive=args.recursive,
