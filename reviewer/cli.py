@@ -28,6 +28,9 @@ CSV_COLUMNS = (
     "exposure",
     "blur_kind",
     "error",
+    "decision",
+    "rating",
+    "label",
 )
 
 
@@ -89,6 +92,11 @@ def _score_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
     p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="score every photo again instead of reusing the catalog's scores",
+    )
     return p
 
 
@@ -156,8 +164,11 @@ def _fmt_score(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
+def _rows(
+    results: Sequence[PhotoResult], marks: dict[str, dict[str, str]] | None = None
+) -> list[dict[str, str]]:
     rows = []
+    unmarked = {"decision": "", "rating": "0", "label": ""}
     for r in results:
         s = r.score
         rows.append(
@@ -171,6 +182,7 @@ def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
                 "exposure": s.exposure if s else "",
                 "blur_kind": s.blur_kind if s else "",
                 "error": r.error or "",
+                **(marks or {}).get(os.path.abspath(r.path), unmarked),
             }
         )
     return rows
@@ -193,12 +205,18 @@ def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
         out.write(line(r) + "\n")
 
 
-def _json_record(result: PhotoResult) -> dict[str, object]:
+def _json_record(
+    result: PhotoResult, marks: dict[str, dict[str, str]] | None = None
+) -> dict[str, object]:
+    m = (marks or {}).get(os.path.abspath(result.path), {})
     rec: dict[str, object] = {
         "path": str(result.path),
         "method": result.method,
         "verdict": result.verdict,
         "error": result.error,
+        "decision": m.get("decision") or None,
+        "rating": int(m.get("rating") or 0),
+        "label": m.get("label") or None,
     }
     if result.score is not None:
         s = result.score
@@ -229,6 +247,7 @@ def _json_record(result: PhotoResult) -> dict[str, object]:
 
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
+    from reviewer.core.cull.score_cache import CacheWriter, mark_fields, open_catalog, split_cached
 
     args = _score_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -239,28 +258,36 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if not photos:
         err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
     order = {p: i for i, p in enumerate(photos)}
-    job = ScoringJob(photos, args.method, args.threshold, args.jobs)
-    progress = Progress(len(photos), err)
-    results = []
+    catalog, notice = open_catalog()
+    if notice:
+        err.write(f"reviewer: {notice}\n")
+    results, todo = split_cached(
+        None if args.no_cache else catalog, photos, args.method, args.threshold
+    )
+    job = ScoringJob(todo, args.method, args.threshold, args.jobs)
+    progress = Progress(len(todo), err)
     try:
-        for result in job.results():
-            results.append(result)
-            progress.step()
+        with CacheWriter(catalog) as cache:
+            for result in job.results() if todo else ():
+                results.append(result)
+                cache.add(result)
+                progress.step()
     except KeyboardInterrupt:
         job.cancel()
         progress.close()
         err.write("reviewer: interrupted\n")
         return 130
     progress.close()
+    marks = mark_fields(catalog, photos)
     results.sort(key=lambda r: order[r.path])
 
     if args.format == "json":
-        json.dump([_json_record(r) for r in results], out, indent=2)
+        json.dump([_json_record(r, marks) for r in results], out, indent=2)
         out.write("\n")
     elif args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(_rows(results))
+        writer.writerows(_rows(results, marks))
     else:
         _print_table(_rows(results), out)
     failed = sum(1 for r in results if r.error)
