@@ -233,6 +233,11 @@ class StoredScore:
     payload: dict[str, object] = field(default_factory=dict)
 
 
+# by Path, by str, or either
+ScoreMap = Mapping[Path, StoredScore] | Mapping[str, StoredScore] | Mapping[Path | str, StoredScore]
+MarksMap = Mapping[Path, Marks] | Mapping[str, Marks] | Mapping[Path | str, Marks]
+
+
 @dataclass(slots=True)
 class _Stat:
     dev: int
@@ -517,9 +522,9 @@ class Catalog:
         self._run(op)
         return out
 
-    def store_scores(self, scores: Mapping[Path | str, StoredScore]) -> None:
+    def store_scores(self, scores: ScoreMap) -> None:
         """Store scores (one transaction per CHUNK files)."""
-        items = list(scores.items())
+        items: list[tuple[Path | str, StoredScore]] = list(scores.items())
         versions = {m: scorer_version(m) for m in {s.method for _, s in items}}
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
@@ -587,9 +592,9 @@ class Catalog:
         self._run(op)
         return out
 
-    def set_marks(self, marks: Mapping[Path | str, Marks]) -> None:
+    def set_marks(self, marks: MarksMap) -> None:
         """Save marks, in one transaction per CHUNK files (empty marks delete the row)."""
-        items = list(marks.items())
+        items: list[tuple[Path | str, Marks]] = list(marks.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
             ids = list(self._ids(chunk, create=True))
