@@ -66,8 +66,7 @@ def reopen(folder: Path, db: Path) -> tuple[float, int, int]:
     catalog = Catalog(db)
     scan = scan_folder(folder)
     model = CullModel(catalog)
-    model.load([s.display_path for s in scan.shots])
-    n = model.load_cached_scores(DEFAULT_METHOD)
+    n = model.load([s.display_path for s in scan.shots], DEFAULT_METHOD)
     elapsed = time.perf_counter() - start
     catalog.close()
     return elapsed, len(model), n

@@ -490,11 +490,23 @@ class Catalog:
 
     # ------------------------------------------------------------ scores
 
+    def _known(self, paths: Iterable[Path | str]) -> list[tuple[str, int]]:
+        return [(k, fid) for _, k, fid in self._ids(paths, create=False) if fid is not None]
+
     def cached_scores(self, paths: Iterable[Path | str], method: str) -> dict[str, StoredScore]:
         """Scores of `method` at its current version for the files that have one, by
         absolute path (os.path.abspath). Files changed on disk have none."""
+        return self._scores_of(self._known(paths), method)
+
+    def state(
+        self, paths: Iterable[Path | str], method: str
+    ) -> tuple[dict[str, Marks], dict[str, StoredScore]]:
+        """`get_marks` and `cached_scores` in one pass over the files (a folder reopening)."""
+        known = self._known(paths)
+        return self._marks_of(known), self._scores_of(known, method)
+
+    def _scores_of(self, pairs: list[tuple[str, int]], method: str) -> dict[str, StoredScore]:
         version = scorer_version(method)
-        pairs = [(k, fid) for _, k, fid in self._ids(paths, create=False) if fid is not None]
         out: dict[str, StoredScore] = {}
 
         def op(conn: sqlite3.Connection) -> None:
@@ -574,7 +586,9 @@ class Catalog:
 
     def get_marks(self, paths: Iterable[Path | str]) -> dict[str, Marks]:
         """Marks of the files that have any, by absolute path."""
-        pairs = [(k, fid) for _, k, fid in self._ids(paths, create=False) if fid is not None]
+        return self._marks_of(self._known(paths))
+
+    def _marks_of(self, pairs: list[tuple[str, int]]) -> dict[str, Marks]:
         out: dict[str, Marks] = {}
 
         def op(conn: sqlite3.Connection) -> None:

@@ -23,9 +23,12 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from reviewer.core.cull.catalog_db import NO_MARKS, Catalog, Decision, Label, Marks
+from reviewer.core.cull.catalog_db import NO_MARKS, Catalog, Decision, Label, Marks, StoredScore
+
+if TYPE_CHECKING:
+    from reviewer.core.batch import PhotoResult
 
 P = TypeVar("P")
 
@@ -214,23 +217,41 @@ class CullModel:
 
     # ------------------------------------------------------------------ loading
 
-    def load(self, paths: Iterable[Path]) -> None:
-        """Show these shots (a folder opened), with the marks the catalog has for them. The
-        undo stack is kept: commands of an earlier folder still undo in the catalog."""
+    def load(
+        self, paths: Iterable[Path], method: str | None = None, threshold: float | None = None
+    ) -> int:
+        """Show these shots (a folder opened), with the marks the catalog has for them and,
+        given a `method`, the scores it has cached (judged at `threshold`, else the scorer's
+        default): no decoding. Returns how many shots got a cached score. The undo stack is
+        kept: commands of an earlier folder still undo in the catalog."""
         order = list(dict.fromkeys(paths))
         saved: dict[str, Marks] = {}
+        stored: dict[str, StoredScore] = {}
         if self.catalog is not None:
             try:
-                saved = self.catalog.get_marks(order)
+                if method is None:
+                    saved = self.catalog.get_marks(order)
+                else:
+                    saved, stored = self.catalog.state(order, method)
             except sqlite3.Error as exc:
-                self.events.problem.emit(f"marks could not be read: {exc}")
+                self.events.problem.emit(f"the catalog could not be read: {exc}")
         self._order = order
         self._rank = {p: i for i, p in enumerate(order)}
         self._shots = {
             p: ShotState(p, marks=saved.get(os.path.abspath(p), NO_MARKS)) for p in order
         }
         self._away.clear()
+        cached: list[PhotoResult] = []
+        if stored:
+            from reviewer.core.cull.score_cache import split_stored
+
+            cached, _ = split_stored(stored, order, threshold)
+            for r in cached:
+                shot = self._shots[r.path]
+                shot.value = None if r.score is None else float(r.score.value)
+                shot.verdict = r.verdict
         self.events.shots.emit(tuple(order))
+        return len(cached)
 
     def load_cached_scores(self, method: str, threshold: float | None = None) -> int:
         """Scores the catalog already has for these shots (no decoding); returns how many."""

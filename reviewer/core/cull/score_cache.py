@@ -125,6 +125,13 @@ def split_cached(
         stored = catalog.cached_scores(paths, method)
     except sqlite3.Error:
         return [], list(paths)
+    return split_stored(stored, paths, threshold)
+
+
+def split_stored(
+    stored: dict[str, StoredScore], paths: Sequence[Path], threshold: float | None = None
+) -> tuple[list[PhotoResult], list[Path]]:
+    """`split_cached` for scores already read (Catalog.cached_scores / state)."""
     cached: list[PhotoResult] = []
     todo: list[Path] = []
     for p in paths:

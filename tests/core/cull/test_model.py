@@ -168,6 +168,16 @@ def test_cached_scores_load_without_decoding(
         (40.0, "sharp"),
         (None, None),
     ]
+    # a folder reopened: marks and cached scores in one pass
+    model.mark([paths[0]], "reject")
+    again = CullModel(cat)
+    assert again.load(paths, "focus", 30.0) == 3
+    assert [(s.value, s.verdict, s.decision) for s in again.shots()][:4] == [
+        (0.0, "blurry", "reject"),
+        (20.0, "blurry", None),
+        (40.0, "sharp", None),
+        (None, None, None),
+    ]
 
 
 def test_a_catalog_that_cannot_save_is_reported_not_raised(
