@@ -415,8 +415,8 @@ class Catalog:
         moved = self._moved_from(conn, key, st)
         if moved is not None:
             conn.execute(
-                "UPDATE files SET path = ?, dev = ?, ino = ? WHERE id = ?",
-                (key, st.dev, st.ino, moved),
+                "UPDATE files SET path = ?, dev = ?, ino = ?, size = ?, mtime_ns = ? WHERE id = ?",
+                (key, st.dev, st.ino, st.size, st.mtime_ns, moved),
             )
             return moved
         if not create:
@@ -622,10 +622,11 @@ class Catalog:
     ) -> None:
         now = time.time()
         with self._write(conn):
-            for p, _, fid in ids:
+            for p, k, fid in ids:
                 if fid is None:
                     continue
                 m = chunk[p]
+                self._ensure_fingerprint(conn, fid, k)  # to be found after a copy elsewhere
                 if m.empty:
                     conn.execute("DELETE FROM marks WHERE file_id = ?", (fid,))
                 else:

@@ -147,14 +147,21 @@ def test_a_renamed_file_keeps_its_state(cat: Catalog, tmp_path: Path) -> None:
 
 
 def test_a_copied_then_removed_file_is_found_by_fingerprint(cat: Catalog, tmp_path: Path) -> None:
-    (a,) = make_files(tmp_path / "shoot", 1, size=300_000)
+    a, b = make_files(tmp_path / "shoot", 2, size=300_000)
     cat.store_scores({a: score(10.0)})
-    cat.set_marks({a: Marks("reject")})
-    other = tmp_path / "other-drive" / a.name
-    other.parent.mkdir()
-    shutil.copyfile(a, other)  # new inode and mtime, same bytes (a move across devices)
-    a.unlink()
-    assert cat.get_marks([other]) == {str(other): Marks("reject")}
+    cat.set_marks({a: Marks("reject"), b: Marks("keep")})  # b is marked, never scored
+    (tmp_path / "other-drive").mkdir()
+    for f in (a, b):
+        shutil.copyfile(f, tmp_path / "other-drive" / f.name)  # new inode and mtime
+        f.unlink()
+    other_a, other_b = (tmp_path / "other-drive" / f.name for f in (a, b))
+    assert cat.get_marks([other_a, other_b]) == {
+        str(other_a): Marks("reject"),
+        str(other_b): Marks("keep"),
+    }
+    assert cat.counts()["files"] == 2
+    for _ in range(2):  # its score too, the same bytes: and it stays found at the new path
+        assert cat.cached_scores([other_a], "focus")[str(other_a)].value == 10.0
 
 
 def test_a_copy_beside_the_original_does_not_take_its_state(cat: Catalog, tmp_path: Path) -> None:

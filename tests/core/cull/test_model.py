@@ -10,7 +10,7 @@ import pytest
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks
-from reviewer.core.cull.model import CullModel
+from reviewer.core.cull.model import CullModel, MoveCommand
 from reviewer.core.cull.score_cache import CacheWriter
 from reviewer.core.scoring.base import Score
 
@@ -190,3 +190,37 @@ def test_a_catalog_that_cannot_save_is_reported_not_raised(
     assert model.mark(paths[:1], "keep") == 1
     assert model.marks(paths[0]) == Marks("keep")
     assert problems and "could not be saved" in problems[0]
+
+
+def test_a_move_from_before_a_restart_can_be_undone(tmp_path: Path) -> None:
+    """The window rebuilds a move from the journal after a restart and puts it on the stack
+    as already done; undoing it puts the files back and their marks follow."""
+    db = tmp_path / "catalog.sqlite3"
+    paths = make_shoot(tmp_path / "shoot", 3)
+    rejects = tmp_path / "shoot" / "_rejected"
+    model = CullModel(Catalog(db))
+    model.load(paths)
+    model.mark([paths[1]], "reject")
+    rejects.mkdir()
+    os.rename(paths[1], rejects / paths[1].name)
+    assert model.catalog is not None
+    model.catalog.record_moves([(paths[1], rejects / paths[1].name)])
+    model.catalog.close()
+
+    after = CullModel(Catalog(db))  # restarted: the folder shows two shots
+    after.load([paths[0], paths[2]])
+
+    def put_back() -> list[tuple[Path, Path]]:
+        os.rename(rejects / paths[1].name, paths[1])
+        return [(rejects / paths[1].name, paths[1])]
+
+    def move_again() -> list[tuple[Path, Path]]:
+        os.rename(paths[1], rejects / paths[1].name)
+        return [(paths[1], rejects / paths[1].name)]
+
+    after.add_done(MoveCommand("Move 1 rejected to folder", move_again, put_back))
+    assert after.history.undo_text == "Move 1 rejected to folder"
+    assert after.undo() == "Move 1 rejected to folder"
+    assert paths[1].exists()
+    assert after.catalog is not None
+    assert after.catalog.get_marks([paths[1]]) == {str(paths[1]): Marks("reject")}
