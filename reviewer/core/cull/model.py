@@ -85,6 +85,28 @@ class ShotState:
         return self.marks.label
 
 
+@dataclass(frozen=True, slots=True)
+class ShotFilter:
+    """Which shots a view shows, by their marks (Lightroom's filter bar): all conditions set
+    must hold. `min_rating` 0 and no `labels` mean any; `decisions` may hold None for
+    undecided shots ("undecided" filter: `decisions=frozenset({None})`)."""
+
+    min_rating: int = 0
+    labels: frozenset[Label | None] = frozenset()  # None in it: shots with no label
+    decisions: frozenset[Decision | None] = frozenset()
+
+    def accepts(self, shot: ShotState) -> bool:
+        m = shot.marks
+        if m.rating < self.min_rating:
+            return False
+        if self.labels and m.label not in self.labels:
+            return False
+        return not self.decisions or m.decision in self.decisions
+
+
+UNDECIDED = ShotFilter(decisions=frozenset({None}))
+
+
 class Command(Protocol):
     text: str  # "Reject 3 photos", shown as "Undo Reject 3 photos"
 
@@ -214,6 +236,10 @@ class CullModel:
 
     def marks(self, path: Path) -> Marks:
         return self._shots[path].marks
+
+    def matching(self, shot_filter: ShotFilter) -> list[Path]:
+        """The shots a filter lets through, in order."""
+        return [p for p in self._order if shot_filter.accepts(self._shots[p])]
 
     # ------------------------------------------------------------------ loading
 

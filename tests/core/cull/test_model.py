@@ -10,7 +10,7 @@ import pytest
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks
-from reviewer.core.cull.model import CullModel, MoveCommand
+from reviewer.core.cull.model import UNDECIDED, CullModel, MoveCommand, ShotFilter
 from reviewer.core.cull.score_cache import CacheWriter
 from reviewer.core.scoring.base import Score
 
@@ -224,3 +224,22 @@ def test_a_move_from_before_a_restart_can_be_undone(tmp_path: Path) -> None:
     assert paths[1].exists()
     assert after.catalog is not None
     assert after.catalog.get_marks([paths[1]]) == {str(paths[1]): Marks("reject")}
+
+
+def test_filters_by_rating_label_and_decision(
+    setup: tuple[CullModel, list[Path], Catalog],
+) -> None:
+    model, p, _ = setup
+    model.rate(p[:3], 2)
+    model.rate([p[0]], 5)
+    model.label([p[0], p[3]], "red")
+    model.label([p[1]], "green")
+    model.mark([p[2]], "reject")
+    model.mark([p[0]], "keep")
+    assert model.matching(ShotFilter()) == p
+    assert model.matching(ShotFilter(min_rating=2)) == p[:3]
+    assert model.matching(ShotFilter(min_rating=3)) == [p[0]]
+    assert model.matching(ShotFilter(labels=frozenset({"red"}))) == [p[0], p[3]]
+    assert model.matching(ShotFilter(labels=frozenset({None}))) == [p[2], p[4]]
+    assert model.matching(UNDECIDED) == [p[1], p[3], p[4]]
+    assert model.matching(ShotFilter(min_rating=2, decisions=frozenset({None}))) == [p[1]]
