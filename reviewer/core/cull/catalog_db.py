@@ -266,6 +266,7 @@ class Catalog:
         self._notice: str | None = None
         self.set_aside: Path | None = None  # where a corrupt database was moved
         self.in_memory = False
+        self._opened: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._conn = self._open()
 
     # ------------------------------------------------------------ opening and recovery
@@ -292,10 +293,19 @@ class Catalog:
             raise
         return conn
 
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
     def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self._connect(str(self.path))
+            conn = self._connect(str(self.path))
+            self._opened = self._file_id()
+            return conn
         except NewerSchema as exc:
             return self._memory(
                 f"The catalog {self.path} was written by a newer Reviewer ({exc}); it is left "
@@ -343,7 +353,9 @@ class Catalog:
             "started. Scores will be recomputed; earlier marks are in the old file."
         )
         try:
-            return self._connect(str(self.path))
+            conn = self._connect(str(self.path))
+            self._opened = self._file_id()
+            return conn
         except (sqlite3.Error, OSError, NewerSchema) as exc:
             return self._memory(self._notice + f" The new catalog cannot be opened ({exc}).")
 
@@ -363,7 +375,11 @@ class Catalog:
                     raise
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.close()
-                self._conn = self._rebuild(str(exc))
+                if self._file_id() not in (None, self._opened):
+                    # another process already set the damaged file aside: use its new one
+                    self._conn = self._open()
+                else:
+                    self._conn = self._rebuild(str(exc))
                 return op(self._conn)
 
     def close(self) -> None:

@@ -275,6 +275,29 @@ def test_damage_found_while_open_sets_the_database_aside(tmp_path: Path) -> None
         c._run(locked)
 
 
+def test_damage_another_process_already_set_aside_is_not_set_aside_twice(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    first, second = Catalog(path), Catalog(path)
+    calls: list[int] = []
+
+    def op(conn: sqlite3.Connection) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return int(conn.execute("SELECT COUNT(*) FROM marks").fetchone()[0])
+
+    first._run(op)  # sets the file aside and starts a new one
+    (a,) = make_files(tmp_path / "shoot", 1)
+    first.set_marks({a: Marks("keep")})
+    calls.clear()
+    assert second._run(op) == 1  # the same damage seen later: joins the new file
+    assert second.set_aside is None and second.take_notice() is None
+    aside = [p for p in tmp_path.glob("*.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert aside == [first.set_aside]
+
+
 def test_an_unusable_folder_gives_an_in_memory_catalog(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
