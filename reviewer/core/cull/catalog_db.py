@@ -466,11 +466,34 @@ class Catalog:
                 return int(fid)
         return None
 
-    def _ensure_fingerprint(self, conn: sqlite3.Connection, fid: int, key: str) -> None:
-        with contextlib.suppress(OSError):
-            conn.execute(
-                "UPDATE files SET fingerprint = ? WHERE id = ? AND fingerprint IS NULL",
-                (fingerprint(Path(key)), fid),
+    def _fill_fingerprints(self, ids: list[tuple[Path | str, str, int | None]]) -> None:
+        """Fingerprint the rows that have none (to find the file after a copy elsewhere).
+        The files are read outside any transaction: a slow card never holds the lock."""
+        wanted = [fid for _, _, fid in ids if fid is not None]
+        if not wanted:
+            return
+
+        def missing(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+            q = ",".join("?" * len(wanted))
+            return [
+                (int(fid), str(path))
+                for fid, path in conn.execute(
+                    f"SELECT id, path FROM files WHERE fingerprint IS NULL AND id IN ({q})",
+                    tuple(wanted),
+                )
+            ]
+
+        found = []
+        for fid, path in self._run(missing):
+            with contextlib.suppress(OSError):
+                found.append((fingerprint(Path(path)), fid))
+        if found:
+            self._run(partial(self._fingerprints_op, found))
+
+    def _fingerprints_op(self, found: list[tuple[str, int]], conn: sqlite3.Connection) -> None:
+        with self._write(conn):
+            conn.executemany(
+                "UPDATE files SET fingerprint = ? WHERE id = ? AND fingerprint IS NULL", found
             )
 
     def _ids(
@@ -558,6 +581,7 @@ class Catalog:
             chunk = dict(items[start : start + CHUNK])
             ids = list(self._ids(chunk, create=True))
             self._run(partial(self._store_op, chunk, ids, versions))
+            self._fill_fingerprints(ids)
 
     def _store_op(
         self,
@@ -568,13 +592,12 @@ class Catalog:
     ) -> None:
         now = time.time()
         with self._write(conn):
-            for p, k, fid in ids:
+            for p, _, fid in ids:
                 if fid is None:
                     continue
                 s = chunk[p]
                 payload = dict(s.payload)
                 payload["value"] = s.value
-                self._ensure_fingerprint(conn, fid, k)
                 conn.execute(
                     "INSERT OR REPLACE INTO scores (file_id, method, scorer_version, value, "
                     "payload, scored_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -629,6 +652,7 @@ class Catalog:
             chunk = dict(items[start : start + CHUNK])
             ids = list(self._ids(chunk, create=True))
             self._run(partial(self._marks_op, chunk, ids))
+            self._fill_fingerprints(ids)
 
     def _marks_op(
         self,
@@ -638,11 +662,10 @@ class Catalog:
     ) -> None:
         now = time.time()
         with self._write(conn):
-            for p, k, fid in ids:
+            for p, _, fid in ids:
                 if fid is None:
                     continue
                 m = chunk[p]
-                self._ensure_fingerprint(conn, fid, k)  # to be found after a copy elsewhere
                 if m.empty:
                     conn.execute("DELETE FROM marks WHERE file_id = ?", (fid,))
                 else:
