@@ -13,6 +13,9 @@ Observers connect plain callbacks to `model.events.<name>` (napari's evented-mod
 * `marks(paths)`: these shots' marks changed;
 * `history(None)`: what undo/redo can do changed;
 * `problem(text)`: the catalog could not save (the marks still hold for this session).
+
+The model is not thread-safe: use it from one thread (a window's GUI thread), and hand it
+results from scoring threads through that thread.
 """
 
 from __future__ import annotations
@@ -295,17 +298,15 @@ class CullModel:
             shot.value, shot.verdict = value, verdict
             self.events.scores.emit((path,))
 
-    def set_results(self, results: Iterable[object]) -> None:
+    def set_results(self, results: Iterable[PhotoResult]) -> None:
         """Scores from `PhotoResult`s (batch.py's or the cache's); one event for all."""
         changed: list[Path] = []
         for r in results:
-            path = getattr(r, "path", None)
-            shot = self._shots.get(path) if isinstance(path, Path) else None
+            shot = self._shots.get(r.path)
             if shot is None:
                 continue
-            score = getattr(r, "score", None)
-            shot.value = None if score is None else float(score.value)
-            shot.verdict = str(getattr(r, "verdict", "error"))
+            shot.value = None if r.score is None else float(r.score.value)
+            shot.verdict = r.verdict
             changed.append(shot.path)
         if changed:
             self.events.scores.emit(tuple(changed))

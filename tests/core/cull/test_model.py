@@ -89,9 +89,10 @@ def test_reject_below_threshold_leaves_unsure_error_and_decided_shots(
     model.set_score(paths[2], None, "error")
     model.set_score(paths[3], 20.0, "blurry")
     model.mark([paths[3]], "keep")  # kept by hand stays kept
-    # paths[4] is not scored
+    model.set_results([PhotoResult(paths[4], "focus", error="not a photo")])
     assert model.reject_below() == 1
     assert [s.decision for s in model.shots()] == ["reject", None, None, "keep", None]
+    assert (model.shot(paths[4]).value, model.shot(paths[4]).verdict) == (None, "error")
     assert model.undo() == "Reject below threshold (1 photo)"
     assert model.shot(paths[0]).decision is None
     assert model.reject_below(threshold=25.0) == 1
