@@ -627,6 +627,24 @@ class Catalog:
         """Marks of the files that have any, by absolute path."""
         return self._marks_of(self._known(paths))
 
+    def marks_changed_at(self, paths: Iterable[Path | str]) -> dict[str, float]:
+        """When each file's marks were last changed (Unix time), for the files with marks:
+        to tell whether the catalog or a sidecar is newer."""
+        pairs = self._known(paths)
+        out: dict[str, float] = {}
+
+        def op(conn: sqlite3.Connection) -> None:
+            for start in range(0, len(pairs), CHUNK):
+                by_id = {fid: k for k, fid in pairs[start : start + CHUNK]}
+                q = ",".join("?" * len(by_id))
+                for fid, when in conn.execute(
+                    f"SELECT file_id, changed_at FROM marks WHERE file_id IN ({q})", tuple(by_id)
+                ):
+                    out[by_id[fid]] = float(when)
+
+        self._run(op)
+        return out
+
     def _marks_of(self, pairs: list[tuple[str, int]]) -> dict[str, Marks]:
         out: dict[str, Marks] = {}
 
@@ -645,22 +663,25 @@ class Catalog:
         self._run(op)
         return out
 
-    def set_marks(self, marks: MarksMap) -> None:
-        """Save marks, in one transaction per CHUNK files (empty marks delete the row)."""
+    def set_marks(self, marks: MarksMap, changed_at: float | None = None) -> None:
+        """Save marks, in one transaction per CHUNK files (empty marks delete the row).
+        `changed_at` (a Unix time, default now) is when they were made: a sidecar's time when
+        they come from one."""
         items: list[tuple[Path | str, Marks]] = list(marks.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
             ids = list(self._ids(chunk, create=True))
-            self._run(partial(self._marks_op, chunk, ids))
+            self._run(partial(self._marks_op, chunk, ids, changed_at))
             self._fill_fingerprints(ids)
 
     def _marks_op(
         self,
         chunk: dict[Path | str, Marks],
         ids: list[tuple[Path | str, str, int | None]],
+        changed_at: float | None,
         conn: sqlite3.Connection,
     ) -> None:
-        now = time.time()
+        now = time.time() if changed_at is None else changed_at
         with self._write(conn):
             for p, _, fid in ids:
                 if fid is None:

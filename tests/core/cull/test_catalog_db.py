@@ -188,6 +188,15 @@ def test_recorded_moves_carry_the_state(cat: Catalog, tmp_path: Path) -> None:
     assert cat.cached_scores([a, b], "focus")[str(a)].value == 10.0
 
 
+def test_marks_remember_when_they_changed(cat: Catalog, tmp_path: Path) -> None:
+    a, b = make_files(tmp_path / "shoot", 2)
+    cat.set_marks({a: Marks("keep")}, changed_at=1_000_000.0)  # e.g. read from a sidecar
+    cat.set_marks({b: Marks(rating=3)})
+    when = cat.marks_changed_at([a, b])
+    assert when[str(a)] == 1_000_000.0
+    assert when[str(b)] > 1_700_000_000
+
+
 def test_empty_marks_remove_the_row(cat: Catalog, tmp_path: Path) -> None:
     (a,) = make_files(tmp_path / "shoot", 1)
     cat.set_marks({a: Marks("keep", 1, "blue")})
