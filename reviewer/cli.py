@@ -247,7 +247,7 @@ def _json_record(
 
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
-    from reviewer.core.cull.score_cache import CacheWriter, mark_fields, open_catalog, split_cached
+    from reviewer.core.cull.score_cache import CacheWriter, open_catalog, read_catalog
 
     args = _score_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -261,8 +261,8 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     catalog, notice = open_catalog()
     if notice:
         err.write(f"reviewer: {notice}\n")
-    results, todo = split_cached(
-        None if args.no_cache else catalog, photos, args.method, args.threshold
+    results, todo, marks = read_catalog(
+        catalog, photos, args.method, args.threshold, use_scores=not args.no_cache
     )
     job = ScoringJob(todo, args.method, args.threshold, args.jobs)
     progress = Progress(len(todo), err)
@@ -278,7 +278,6 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         err.write("reviewer: interrupted\n")
         return 130
     progress.close()
-    marks = mark_fields(catalog, photos)
     results.sort(key=lambda r: order[r.path])
 
     if args.format == "json":

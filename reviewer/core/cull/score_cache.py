@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from reviewer.core.batch import PhotoResult
-from reviewer.core.cull.catalog_db import Catalog, ScoreWriter, StoredScore
+from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import BlurKind, Exposure, Score
@@ -185,15 +185,41 @@ def open_catalog(path: Path | None = None) -> tuple[Catalog | None, str | None]:
     return catalog, catalog.take_notice()
 
 
+def _mark_texts(marks: dict[str, Marks]) -> dict[str, dict[str, str]]:
+    return {
+        k: {"decision": m.decision or "", "rating": str(m.rating), "label": m.label or ""}
+        for k, m in marks.items()
+    }
+
+
 def mark_fields(catalog: Catalog | None, paths: Sequence[Path]) -> dict[str, dict[str, str]]:
     """decision / rating / label of each photo as text ('' when unmarked), by abspath."""
     if catalog is None:
         return {}
     try:
-        marks = catalog.get_marks(paths)
+        return _mark_texts(catalog.get_marks(paths))
     except sqlite3.Error:
         return {}
-    return {
-        k: {"decision": m.decision or "", "rating": str(m.rating), "label": m.label or ""}
-        for k, m in marks.items()
-    }
+
+
+def read_catalog(
+    catalog: Catalog | None,
+    paths: Sequence[Path],
+    method: str,
+    threshold: float | None = None,
+    use_scores: bool = True,
+) -> tuple[list[PhotoResult], list[Path], dict[str, dict[str, str]]]:
+    """`split_cached` and `mark_fields` in one pass over the files (what `reviewer score`
+    needs): (cached results, photos to score, marks as text by abspath). Without
+    `use_scores` (--no-cache) every photo is to score."""
+    if catalog is None or not paths:
+        return [], list(paths), {}
+    try:
+        if not use_scores:
+            return [], list(paths), mark_fields(catalog, paths)
+        catalog.purge_stale_scores(method)
+        marks, stored = catalog.state(paths, method)
+    except sqlite3.Error:
+        return [], list(paths), {}
+    cached, todo = split_stored(stored, paths, threshold)
+    return cached, todo, _mark_texts(marks)
