@@ -47,7 +47,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         "folder",
         nargs="?",
         type=Path,
-        help="folder to open (default: the last one, or the bundled demo)",
+        help="folder to open, or a photo to open its folder at (default: the last folder, or "
+        "the bundled demo)",
     )
     p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
     p.add_argument("--method", help="scoring method (focus, edge-ratio, laplacian)")
@@ -271,8 +272,8 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 def gui_command(argv: Sequence[str]) -> int:
     args = _gui_parser().parse_args(argv)
-    if args.folder is not None and not args.folder.is_dir():
-        raise UsageError(f"{args.folder}: not a folder")
+    if args.folder is not None and not (args.folder.is_dir() or args.folder.is_file()):
+        raise UsageError(f"{args.folder}: not a folder or photo")
     if args.method is not None:
         from reviewer.core.scoring import get_scorer
 
