@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from reviewer.app_log import start_log_file
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, AppSettings
+from reviewer.gui.theme import apply_theme, as_theme
 from reviewer.gui.workers import prestart_worker_server
 
 SCREENSHOT_TIMEOUT_MS = 180_000
@@ -153,6 +154,7 @@ def run_app(
     log_path = start_log_file()
     app = _application()
     settings = AppSettings()
+    apply_theme(app, as_theme(settings.theme()))
     window = MainWindow(settings, method=method)
     start = _start_folder(folder, settings)
     if selected is not None:
@@ -161,7 +163,8 @@ def run_app(
     gc.collect()
     gc.freeze()  # start-up objects never become garbage; keep them out of later collections
     if start is not None:
-        window.open_folder(start, recursive=recursive)
+        # without --recursive, the saved Include Subfolders choice applies
+        window.open_folder(start, recursive=True if recursive else None)
     if screenshot is None:
         log.info("window started (log %s)", log_path)
         previous = sys.excepthook
