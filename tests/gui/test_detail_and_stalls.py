@@ -269,3 +269,29 @@ def test_window_never_reads_a_photo_on_the_gui_thread_during_a_1000_photo_scan(
     print(f"1000 photos {stalls}")
     assert _GUI_THREAD_OPENS == [], _GUI_THREAD_OPENS[:5]
     assert decoded_on_gui == []
+
+
+def test_detail_keys_work_whichever_control_has_focus(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    """Arrows change photo even with a button or the heatmap box focused; Z toggles 100%."""
+    folder = photo_folder(3)
+    with qtbot.waitSignal(window.scoringFinished, timeout=120_000):
+        window.open_folder(folder)
+    window.select_record(window.model.records[0])
+    with qtbot.waitSignal(window.detailLoaded, timeout=60_000):
+        window.open_detail()
+    dialog = window.detail
+    assert dialog is not None
+    dialog.heatmap_box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    dialog.heatmap_box.setFocus()
+    first = window.current_record()
+    with qtbot.waitSignal(window.detailLoaded, timeout=60_000):
+        qtbot.keyClick(dialog.heatmap_box, Qt.Key.Key_Right)
+    assert window.current_record() is not first
+    assert dialog.panes.fit
+    qtbot.keyClick(dialog.heatmap_box, Qt.Key.Key_Z)
+    assert not dialog.panes.fit
+    qtbot.keyClick(dialog.heatmap_box, Qt.Key.Key_Z)
+    assert dialog.panes.fit
+    dialog.close()
