@@ -178,7 +178,6 @@ def test_unreadable_photo_and_broken_sidecar_exit_1(
         (["{shoot}", "--threshold", "nan"], "--threshold must be a number"),
         (["{shoot}", "--xmp-style", "adobe"], "--xmp-style goes with --write-xmp"),
         (["{shoot}", "--method", "nope"], "invalid choice"),
-        (["{shoot}", "--to-folder", "/somewhere/else"], "--to-folder"),
         (["{shoot}", "--to-folder", ".."], "--to-folder"),
         (["{shoot}", "--context", "scene"], "invalid choice"),
     ],
@@ -231,3 +230,31 @@ def test_existing_adobe_sidecar_with_reject_from_elsewhere_keeps_label(
     assert read_xmp((shoot / "IMG_2.xmp").read_bytes()).marks == XmpMarks(
         0, "Purple", rejected=True
     )
+
+
+def _absolute_folders_supported() -> bool:
+    from reviewer.core.trash import move_to_folder
+
+    try:
+        move_to_folder([], "/nonexistent-reviewer-test/rejects")
+    except ValueError:
+        return False
+    return True
+
+
+def test_to_folder_absolute_path(
+    shoot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused with exit 2 and a clear message while the moves only know folders beside each
+    photo; moved there once they support an absolute destination."""
+    target = tmp_path / "elsewhere"
+    before = _snapshot(shoot)
+    code, out, err = cull(capsys, str(shoot), "--to-folder", str(target))
+    if not _absolute_folders_supported():
+        assert code == 2
+        assert "--to-folder" in err and "folder name such as _rejected" in err
+        assert _snapshot(shoot) == before and not target.exists()
+    else:
+        assert code == 0, out
+        assert not (shoot / "IMG_2.JPG").exists()
+        assert {p.name for p in target.rglob("*") if p.is_file()} >= {"IMG_2.JPG", "IMG_2.CR2"}

@@ -293,3 +293,40 @@ def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:
     assert target.read_bytes() == b"new"
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["a.xmp"]
+
+
+_NAMES = st.text("abcdefgh", min_size=1, max_size=4)
+
+
+@st.composite
+def _foreign_packets(draw: st.DrawFn) -> bytes:
+    """A packet whose description holds random foreign properties in random namespaces."""
+    spaces = draw(st.lists(_NAMES, min_size=1, max_size=4, unique=True))
+    decls = "".join(f' xmlns:p{p}="http://example.com/{p}/"' for p in spaces)
+    values = st.sampled_from(["1", "a&amp;b", "x y"])
+    attrs = "".join(
+        f' p{draw(st.sampled_from(spaces))}:{name}="{draw(values)}"'
+        for name in draw(st.lists(_NAMES, max_size=4, unique=True))
+    )
+    children = "".join(
+        f"<p{ns}:{name}>{draw(st.sampled_from(['', 'text', '&lt;tag&gt;']))}</p{ns}:{name}>"
+        for ns, name in draw(st.lists(st.tuples(st.sampled_from(spaces), _NAMES), max_size=4))
+    )
+    rating = draw(st.sampled_from(["", ' xmp:Rating="3"', ' xmp:Rating="-1"']))
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"{decls}'
+        f"{attrs}{rating}>{children}</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(_foreign_packets(), st.booleans())
+def test_fuzz_merge_keeps_foreign_properties(packet: bytes, rejected: bool) -> None:
+    merged = merge_xmp(packet, marks=XmpMarks(2, "Blue", rejected), reviewer=ReviewerFields(1.0))
+    before, after = ET.fromstring(packet), ET.fromstring(merged)
+    _strip_ours(before)
+    _strip_ours(after)
+    assert _canonical(after) == _canonical(before)
+    assert read_xmp(merged).marks == XmpMarks(2 if not rejected else 0, "Blue", rejected)
