@@ -107,7 +107,10 @@ def existing_sidecars(shot: ShotLike) -> list[Path]:
     found = [p for p in shot.sidecar_paths if _is_xmp(p) and os.path.lexists(p)]
     # One created since the folder was scanned (by us, or by another tool) counts too.
     for candidate in (new_sidecar_path(shot, "adobe"), new_sidecar_path(shot, "darktable")):
-        if candidate not in found and candidate.is_file():
+        # the same name in another case is the same file on a case-insensitive filesystem
+        if any(p.name.casefold() == candidate.name.casefold() for p in found):
+            continue
+        if candidate.is_file():
             found.append(candidate)
     return found
 

@@ -193,3 +193,24 @@ def test_unknown_style_is_an_error(tmp_path: Path) -> None:
     _shoot(tmp_path, "IMG_1.JPG")
     with pytest.raises(ValueError, match="style"):
         new_sidecar_path(_only_shot(tmp_path), "capture-one")  # type: ignore[arg-type]
+
+
+def test_upper_case_sidecar_is_the_one_updated(tmp_path: Path) -> None:
+    _shoot(tmp_path, "IMG_1.JPG")
+    (tmp_path / "IMG_1.XMP").write_bytes(merge_xmp(None, marks=XmpMarks(5)))
+    shot = _only_shot(tmp_path)
+    assert [p.name for p in sidecar_targets(shot, "adobe")] == ["IMG_1.XMP"]
+    report = write_shot_sidecars(shot, XmpMarks(rejected=True))
+    assert [p.name for p in report.written] == ["IMG_1.XMP"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["IMG_1.JPG", "IMG_1.XMP"]
+
+
+def test_symlinked_sidecar_is_written_through(tmp_path: Path) -> None:
+    _shoot(tmp_path, "IMG_1.JPG")
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "real.xmp").write_bytes(DARKTABLE_SIDECAR)
+    (tmp_path / "IMG_1.xmp").symlink_to(store / "real.xmp")
+    report = write_shot_sidecars(_only_shot(tmp_path), XmpMarks(rejected=True))
+    assert report.ok and (tmp_path / "IMG_1.xmp").is_symlink()
+    assert read_xmp((store / "real.xmp").read_bytes()).marks.rejected
