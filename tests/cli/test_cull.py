@@ -258,3 +258,13 @@ def test_to_folder_absolute_path(
         assert code == 0, out
         assert not (shoot / "IMG_2.JPG").exists()
         assert {p.name for p in target.rglob("*") if p.is_file()} >= {"IMG_2.JPG", "IMG_2.CR2"}
+
+
+def test_a_file_that_is_not_a_photo_is_an_error_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    code, out, _ = cull(capsys, str(notes), "--to-trash")
+    assert code == 1
+    assert "not a photo file" in out and notes.exists()

@@ -330,3 +330,16 @@ def test_fuzz_merge_keeps_foreign_properties(packet: bytes, rejected: bool) -> N
     _strip_ours(after)
     assert _canonical(after) == _canonical(before)
     assert read_xmp(merged).marks == XmpMarks(2 if not rejected else 0, "Blue", rejected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_fuzz_jpeg_headers_only_xmp_error_escapes(tail: bytes) -> None:
+    for data in (b"\xff\xd8" + tail, b"\xff\xd8\xff\xe1" + tail):
+        try:
+            packet = jpeg_xmp_packet(io.BytesIO(data))
+        except XmpError:
+            continue
+        if packet is not None:
+            with contextlib.suppress(XmpError):
+                read_xmp(packet)
