@@ -1,4 +1,5 @@
-"""Command line: `reviewer [FOLDER]` opens the window; `reviewer score PATH...` prints scores."""
+"""Command line: `reviewer [FOLDER]` opens the window; `reviewer score PATH...` prints scores;
+`reviewer cull PATH...` rejects the blurry ones (reviewer/cull_cli.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         prog="reviewer",
         description="Cull a photo shoot: score every photo's sharpness, explain the score and "
         "move the blurry ones out of the way (never deleted).",
-        epilog="To score photos without the window: reviewer score --help",
+        epilog="To score photos without the window: reviewer score --help; to cull them: "
+        "reviewer cull --help",
     )
     p.add_argument("--version", action="version", version=f"reviewer {__version__}")
     p.add_argument(
@@ -304,6 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "score":
             return score_command(argv[1:], sys.stdout, sys.stderr)
+        if argv and argv[0] == "cull":
+            from reviewer.cull_cli import cull_command
+
+            return cull_command(argv[1:], sys.stdout, sys.stderr)
         return gui_command(argv)
     except UsageError as exc:
         sys.stderr.write(f"reviewer: error: {exc}\n")
