@@ -43,8 +43,8 @@ from reviewer.core.scoring import get_scorer  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.is_dir():  # a git worktree one level deeper
     SHARED = Path(__file__).resolve().parents[3] / "shared"
-PLASMA = ("BytheWater ColdRipple ColorfulCups DarkestHour EveningGlow FallenLeaf Grey "
-          "OneStandsOut Path summer_1am").split()  # fmt: skip
+PLASMA = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow",
+          "FallenLeaf", "Grey", "OneStandsOut", "Path", "summer_1am"]  # fmt: skip
 
 
 def make_shoots(out: Path) -> list[Path]:
@@ -89,7 +89,9 @@ def labels(shoot: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def score_all(paths: list[Path], cache: Path, jobs: int | None, rescore: bool) -> dict[Path, PhotoResult]:
+def score_all(
+    paths: list[Path], cache: Path, jobs: int | None, rescore: bool
+) -> dict[Path, PhotoResult]:
     key = (sorted(str(p) for p in paths), SIGNATURE_SIZE)
     if cache.exists() and not rescore:
         with open(cache, "rb") as fh:
@@ -127,8 +129,13 @@ def _strip_time(r: PhotoResult) -> PhotoResult:
     return dataclasses.replace(r, info=info)
 
 
-def evaluate(shoots: list[Path], results: dict[Path, PhotoResult], timed: bool) -> dict[str, object]:
-    tallies = {"none": [0, 0, 0, 0, 0], "burst": [0, 0, 0, 0, 0]}  # blurry hit, blurry n, sharp fp, sharp n, unsure
+def evaluate(
+    shoots: list[Path], results: dict[Path, PhotoResult], timed: bool
+) -> dict[str, object]:
+    tallies = {
+        "none": [0, 0, 0, 0, 0],
+        "burst": [0, 0, 0, 0, 0],
+    }  # blurry hit, blurry n, sharp fp, sharp n, unsure
     truth_all: list[str] = []
     found_all: list[str] = []
     total = 0
@@ -147,12 +154,17 @@ def evaluate(shoots: list[Path], results: dict[Path, PhotoResult], timed: bool) 
                     t[0] += v == "blurry"
                     t[1] += 1
                     if context == "burst" and v != "blurry" and timed:
-                        misses.append(f"{shoot.name}/{row['path']} {row['kind']} {row['param']}: {v} ({jc.judgement.reason})")
+                        what = f"{row['kind']} {row['param']}"
+                        misses.append(
+                            f"{shoot.name}/{row['path']} {what}: {v} ({jc.judgement.reason})"
+                        )
                 else:
                     t[2] += v == "blurry"
                     t[3] += 1
                     if context == "burst" and v == "blurry" and timed:
-                        misses.append(f"{shoot.name}/{row['path']} sharp: {v} ({jc.judgement.reason})")
+                        misses.append(
+                            f"{shoot.name}/{row['path']} sharp: {v} ({jc.judgement.reason})"
+                        )
                 t[4] += v == "unsure"
             if context == "burst":
                 for row, jc in zip(rows, judged, strict=True):
@@ -221,27 +233,35 @@ def main() -> int:
     def pct(n: int, d: int) -> float:
         return 100.0 * n / d if d else 0.0
 
+    def status(ok: bool) -> str:
+        return "MET" if ok else "NOT MET"
+
     tb = with_times["tallies"]["burst"]  # type: ignore[index]
     tn = with_times["tallies"]["none"]  # type: ignore[index]
     wb = without["tallies"]["burst"]  # type: ignore[index]
-    n = int(with_times["total"])  # type: ignore[arg-type]
-    print(f"{n} frames in {len(shoots)} shoots ({', '.join(s.name for s in shoots)}); "
-          f"{tb[1]} blurry, {tb[3]} sharp")  # fmt: skip
-    print(f"{'figure':44} {'alone':>8} {'burst':>8} {'no times':>9}  target    status")
-    rows = [
-        ("blurry frames called blurry", pct(tn[0], tn[1]), pct(tb[0], tb[1]), pct(wb[0], wb[1]), ">= 95 %", pct(tb[0], tb[1]) >= 95),
-        ("sharp frames called blurry", pct(tn[2], tn[3]), pct(tb[2], tb[3]), pct(wb[2], wb[3]), "<= 2 %", pct(tb[2], tb[3]) <= 2),
-        ("unsure", pct(tn[4], n), pct(tb[4], n), pct(wb[4], n), "<= 10 %", pct(tb[4], n) <= 10),
-    ]  # fmt: skip
-    for name, alone, burst, nt, target, ok in rows:
-        print(f"{name + ' (%)':44} {alone:8.1f} {burst:8.1f} {nt:9.1f}  {target:9} {'MET' if ok else 'NOT MET'}")
+    n = int(with_times["total"])  # type: ignore[call-overload]
+    names = ", ".join(s.name for s in shoots)
+    print(f"{n} frames in {len(shoots)} shoots ({names}); {tb[1]} blurry, {tb[3]} sharp")
+    print(f"{'figure':40} {'alone':>7} {'burst':>7} {'no time':>7}  {'target':8} status")
+    table = [
+        ("blurry frames called blurry (%)", 0, 1, ">= 95", lambda v: v >= 95),
+        ("sharp frames called blurry (%)", 2, 3, "<= 2", lambda v: v <= 2),
+        ("unsure (%)", 4, None, "<= 10", lambda v: v <= 10),
+    ]
+    for name, num, den, target, ok in table:
+        vals = [pct(t[num], t[den] if den is not None else n) for t in (tn, tb, wb)]
+        line = f"{name:40} {vals[0]:7.1f} {vals[1]:7.1f} {vals[2]:7.1f}"
+        print(f"{line}  {target:8} {status(ok(vals[1]))}")
     a1, a2 = float(with_times["ari"]), float(without["ari"])  # type: ignore[arg-type]
-    print(f"{'bursts recovered (adjusted Rand index)':44} {'':>8} {a1:8.3f} {a2:9.3f}  {'>= 0.9':9} "
-          f"{'MET' if min(a1, a2) >= 0.9 else 'NOT MET'}")  # fmt: skip
-    print(f"{'focus-stack frames called blurry':44} {'':>8} {stack_called:5d}/{stack_frames:<2d} {'':>9}  {'0':9} "
-          f"{'MET' if stack_called == 0 else 'NOT MET'}  ({stacks_found} of 2 sweeps recognised)")  # fmt: skip
-    print(f"{'grouping cost / scoring time (%)':44} {'':>8} {100 * ratio:8.1f} {'':>9}  {'<= 10 %':9} "
-          f"{'MET' if ratio <= 0.10 else 'NOT MET'}")  # fmt: skip
+    line = f"{'bursts recovered (adjusted Rand index)':40} {'':7} {a1:7.3f} {a2:7.3f}"
+    print(f"{line}  {'>= 0.9':8} {status(min(a1, a2) >= 0.9)}")
+    line = f"{'focus-stack frames called blurry':40} {'':7} {f'{stack_called}/{stack_frames}':>7}"
+    print(
+        f"{line} {'':7}  {'0':8} {status(stack_called == 0)} "
+        f"({stacks_found} of 2 sweeps recognised)"
+    )
+    line = f"{'grouping cost / scoring time (%)':40} {'':7} {100 * ratio:7.1f} {'':7}"
+    print(f"{line}  {'<= 10':8} {status(ratio <= 0.10)}")
     if a.misses:
         print("\n".join(with_times["misses"]))  # type: ignore[arg-type]
     return 0
