@@ -293,9 +293,11 @@ def is_exposure_bracket(frames: Sequence[Frame]) -> bool:
 
 # A focus sweep moves the sharp region: between two of its frames, some cells of the detail
 # grid are STACK_DETAIL_RATIO times sharper in one and others as much sharper in the other.
-# Within a burst a blurred frame is blurrier everywhere, and sharp frames differ by far less.
-STACK_DETAIL_RATIO = 2.0
-STACK_MIN_CELLS = 2  # cells needed on each side
+# Within a burst a blurred frame is blurrier everywhere, and sharp frames differ by far less:
+# on the dev shoots no pair of burst frames has more than one such cell on each side; the two
+# real sweeps have 5 and 8.
+STACK_DETAIL_RATIO = 1.7
+STACK_MIN_CELLS = 3  # cells needed on each side
 STACK_MIN_FRAMES = 3
 
 
