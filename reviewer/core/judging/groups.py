@@ -159,9 +159,11 @@ def _seconds(when: datetime | None) -> float | None:
 # --------------------------------------------------------------------------------------------
 # Grouping
 
-# Frames of one camera this close in time are one burst whatever they show (continuous drive:
-# a moving subject changes the picture, not the shot).
+# Frames of one camera this close in time are one burst (continuous drive) unless the picture
+# changed completely from the previous frame (a turn to another subject): a moving subject
+# changes the picture less than that.
 BURST_GAP_S = 1.0
+BURST_MIN_CORRELATION = 0.5
 # Up to this gap, frames that look alike are one similar-shot group (a re-framed shot, a hand-
 # held series, a focus stack stepped by hand: the dev sweeps are 4-10 s apart).
 SERIES_GAP_S = 30.0
@@ -197,6 +199,13 @@ def _shot_frame(frames: Sequence[Frame], shot: list[int]) -> Frame:
     )
 
 
+def _continues(a: Frame, b: Frame) -> bool:
+    """b can follow a within a burst: unknown appearance, or not a different picture."""
+    if a.signature is None or b.signature is None:
+        return True
+    return similarity(a.signature, b.signature) >= BURST_MIN_CORRELATION
+
+
 def _alike(a: Frame, b: Frame) -> bool:
     return (
         a.signature is not None and b.signature is not None and look_alike(a.signature, b.signature)
@@ -207,8 +216,9 @@ def group_frames(frames: Sequence[Frame]) -> list[Group]:
     """Partition the frames into groups (lists of indices, each in shooting order).
 
     Every frame is in exactly one group; a frame alone is a group of one. Frames with a capture
-    time are chained in time order per camera: a gap of at most BURST_GAP_S joins the burst, one
-    of at most SERIES_GAP_S joins it if the frames look alike. Frames without a time are chained
+    time are chained in time order per camera: a gap of at most BURST_GAP_S joins the burst
+    (unless the picture changed completely), one of at most SERIES_GAP_S joins it if the frames
+    look alike. Frames without a time are chained
     in file-name order when they look like the previous frame or the first of its group.
     """
     shots = _shots(frames)
@@ -228,7 +238,7 @@ def group_frames(frames: Sequence[Frame]) -> list[Group]:
         for si in members[1:]:
             prev = reps[current[-1]]
             gap = (reps[si].time or 0.0) - (prev.time or 0.0)
-            if gap <= BURST_GAP_S or (
+            if (gap <= BURST_GAP_S and _continues(prev, reps[si])) or (
                 gap <= SERIES_GAP_S
                 and (_alike(prev, reps[si]) or _alike(reps[current[0]], reps[si]))
             ):
@@ -299,6 +309,10 @@ def is_exposure_bracket(frames: Sequence[Frame]) -> bool:
 STACK_DETAIL_RATIO = 1.7
 STACK_MIN_CELLS = 3  # cells needed on each side
 STACK_MIN_FRAMES = 3
+# Only frames framed alike are compared (a stack is shot from a tripod or a steady hand: the
+# real sweeps correlate at 0.98 and more), so a subject moving through a burst is not a sweep.
+STACK_MIN_CORRELATION = 0.92
+STACK_WINDOW = 12  # each frame is compared with the next this many (large groups stay cheap)
 
 
 def _detail_crossing(a: F32, b: F32) -> bool:
@@ -323,10 +337,12 @@ def is_focus_stack(frames: Sequence[Frame]) -> bool:
         steps = np.diff(np.asarray([d if math.isfinite(d) else 1e9 for d in dists]))
         if len(set(dists)) >= STACK_MIN_FRAMES and (np.all(steps >= 0) or np.all(steps <= 0)):
             return True
-    details = [f.signature[_DETAIL] for f in frames if f.signature is not None]
-    for i in range(len(details)):
-        for j in range(i + 1, len(details)):
-            if _detail_crossing(details[i], details[j]):
+    sigs = [f.signature for f in frames if f.signature is not None]
+    for i in range(len(sigs)):
+        for j in range(i + 1, min(len(sigs), i + 1 + STACK_WINDOW)):
+            if similarity(sigs[i], sigs[j]) >= STACK_MIN_CORRELATION and _detail_crossing(
+                sigs[i][_DETAIL], sigs[j][_DETAIL]
+            ):
                 return True
     return False
 

@@ -261,7 +261,7 @@ def test_focus_stack_by_subject_distance_steps() -> None:
 def test_focus_sweep_found_from_the_moving_sharp_region(scenes: list[U8]) -> None:
     scene = scenes[0]
     bands = [(0.0, 0.0, 0.34, 1.0), (0.33, 0.0, 0.67, 1.0), (0.66, 0.0, 1.0, 1.0)]
-    sweep = [signature(bokeh(scene, 8, band)) for band in bands]
+    sweep = [signature(bokeh(scene, 5, band)) for band in bands]
     frames = [Frame(f"/s/{i}.jpg", time=5.0 * i, signature=s) for i, s in enumerate(sweep)]
     assert is_focus_stack(frames)
     burst = burst_of(scene, 4)
@@ -285,3 +285,25 @@ def test_real_focus_sweeps_are_recognised(sweep: str) -> None:
     alone = [Judgement("blurry", "4.0 px blur", 4.0) for _ in frames]
     out = judge_in_groups(frames, alone, groups)
     assert all(j.verdict == "unsure" and j.reason == "part of a focus stack" for j in out)
+
+
+def test_fast_frames_of_another_picture_start_a_new_group(scenes: list[U8]) -> None:
+    a, b = signature(scenes[0]), signature(scenes[1])
+    frames = [timed("/s/1.jpg", 0.0, sig=a), timed("/s/2.jpg", 0.4, sig=b)]
+    assert sorted(map(sorted, group_frames(frames))) == [[0], [1]]
+    frames = [timed("/s/1.jpg", 0.0), timed("/s/2.jpg", 0.4)]  # nothing seen: time decides
+    assert group_frames(frames) == [[0, 1]]
+
+
+def test_a_subject_moving_before_a_blurred_background_is_not_a_focus_stack(
+    scenes: list[U8],
+) -> None:
+    background = defocus(scenes[0], 6)
+    subject = scenes[1][100:260, 100:260]
+    frames = []
+    for k, x in enumerate((20, 160, 300)):
+        rgb = background.copy()
+        rgb[80:240, x : x + 160] = subject
+        frames.append(Frame(f"/s/{k}.jpg", time=0.2 * k, signature=signature(rgb)))
+    assert len(group_frames(frames)) == 1
+    assert not is_focus_stack(frames)
