@@ -199,6 +199,7 @@ def _json_record(result: PhotoResult) -> dict[str, object]:
         "method": result.method,
         "verdict": result.verdict,
         "error": result.error,
+        "af_points": [b.as_list() for b in result.af_points],
     }
     if result.score is not None:
         s = result.score

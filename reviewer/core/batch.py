@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from reviewer.core.errors import PhotoError
+from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
 from reviewer.core.scoring.base import Score
@@ -37,6 +38,7 @@ class PhotoResult:
     height: int = 0
     info: CaptureInfo | None = None
     error: str | None = None
+    af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
 
     @property
     def verdict(self) -> Literal["sharp", "blurry", "error"]:
@@ -51,6 +53,7 @@ def score_file(
 ) -> PhotoResult:
     """Decode and score one photo. Never raises for a bad photo: the error goes in the result."""
     from reviewer.core.decode import load_working_image  # heavy imports stay in workers
+    from reviewer.core.judging.af_points import read_af_points
 
     path = Path(path)
     scorer = get_scorer(method)
@@ -66,7 +69,7 @@ def score_file(
     if threshold is not None:
         score = score.at_threshold(threshold)
     w, h = photo.original_size
-    return PhotoResult(path, method, score, w, h, photo.info)
+    return PhotoResult(path, method, score, w, h, photo.info, af_points=read_af_points(path).boxes)
 
 
 # How often a waiting `results()` looks at the cancel flag.
