@@ -574,19 +574,25 @@ def _nikon(ctx: _Context, mn: _Ifd) -> list[RawBox]:
     points: list[tuple[float, float]] = []
     af2 = mn.raw(0x00B7)
     if af2 is not None and len(af2) >= 10:
-        contrast, mode, phase, primary = af2[4], af2[5], af2[6], af2[7]
-        if af2[:4] == b"0100" and contrast and len(af2) >= 0x1C:
-            e = mn.endian
-            iw, ih, x, y, w, h = struct.unpack_from(e + "6H", af2, 0x10)
-            if iw and ih and w and h and not (portrait and iw > ih):
+        contrast, phase, primary = af2[4], af2[6], af2[7]
+        # The AF area box (centre, size in "AF image" units): live view on DSLRs (version
+        # 0100, contrast-detect only), every shot on Z bodies (03xx, 04xx).
+        if af2[:4] == b"0100":
+            at: int | None = 0x10 if contrast else None
+        else:
+            at = {b"03": 0x2A, b"04": 0x3E}.get(af2[:2])
+        if at is not None and len(af2) >= at + 12:
+            iw, ih, x, y, w, h = struct.unpack_from(mn.endian + "6H", af2, at)
+            if iw and ih and w and h and x and y and not (portrait and iw > ih):
                 return [((x - w / 2) / iw, (y - h / 2) / ih, w / iw, h / ih)]
-        elif phase == 2:
+        dslr = af2[:2] == b"01"  # the 11- and 51-point layouts (03xx reuses these numbers)
+        if dslr and phase == 2:
             used = af2[8] | af2[9] << 8
             idx = [i for i in range(11) if used & (1 << i)]
             if not idx and 1 <= primary <= 11:
                 idx = [primary - 1]
             points = [_NIKON11_V2[i] for i in idx]
-        elif phase == 1 and len(af2) >= 15:
+        elif dslr and phase == 1 and len(af2) >= 15:
             nums = [8 * i + j + 1 for i in range(7) for j in range(8) if af2[8 + i] & (1 << j)]
             if not nums:
                 nums = [primary]
@@ -731,7 +737,7 @@ def read_af_points_bytes(data: bytes, path: str | os.PathLike[str] = "") -> AfPo
     """`read_af_points` on a file already in memory. Never raises."""
     try:
         return _from_source(ByteSource(data), path)
-    except (ValueError, struct.error, IndexError, OverflowError, ZeroDivisionError):
+    except Exception:  # untrusted makernotes: whatever fails to parse means "no AF points"
         return NONE
 
 
@@ -744,5 +750,5 @@ def read_af_points(path: str | os.PathLike[str]) -> AfPoints:
     try:
         with open(path, "rb") as f:
             return _from_source(ByteSource(file=f), path)
-    except (OSError, ValueError, struct.error, IndexError, OverflowError, ZeroDivisionError):
+    except Exception:  # untrusted makernotes: whatever fails to parse means "no AF points"
         return NONE

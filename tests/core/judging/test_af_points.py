@@ -371,6 +371,17 @@ def test_nikon_afinfo2_contrast_detect_and_51_point() -> None:
     b = found.boxes[0]
     assert (b.x, b.y, b.w, b.h) == pytest.approx((128 / 640, 85 / 424, 64 / 640, 42 / 424))
 
+    # Z bodies (AFInfo2 0300): the AF area box at 0x2a, on every shot.
+    z = (
+        b"0300"
+        + bytes([0, 193, 0, 0])
+        + bytes(0x2A - 8)
+        + struct.pack("<6H", 600, 400, 450, 100, 60, 40)
+    )
+    found = _read(_tiff("NIKON CORPORATION", "NIKON Z 7", nikon(z + bytes(8))))
+    b = found.boxes[0]
+    assert (b.x, b.y, b.w, b.h) == pytest.approx((0.7, 0.2, 0.1, 0.1))
+
     used = bytearray(7)
     used[0] = 1  # point 1 = C6, the centre
     pd = b"0101" + bytes([0, 0, 1, 1]) + bytes(used) + bytes(20)
