@@ -131,6 +131,15 @@ def af_points_from_exif(
     return AfPoints(tuple(out), source) if out else NONE
 
 
+def _same_frame(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    """Whether two frame sizes have the same shape (one may be a resized copy of the other);
+    True when either is unknown. A different shape means a crop after capture, which moves
+    everything the camera recorded by an unknown amount."""
+    if not a or not b or min(*a, *b) <= 0:
+        return True
+    return abs(a[0] / a[1] - b[0] / b[1]) <= 0.03 * a[0] / a[1]
+
+
 def _point_box(cx: float, cy: float, size: tuple[int, int] | None) -> RawBox:
     """A box centred on a point (fractions of the stored frame) for records without a size."""
     w, h = size if size else (3, 2)
@@ -271,6 +280,7 @@ class _Context:
     model: str = ""
     orientation: int = 1
     size: tuple[int, int] | None = None  # stored frame in pixels, when known
+    exif_size: tuple[int, int] | None = None  # PixelXDimension x PixelYDimension
     exif: _Ifd | None = None
     makernote: tuple[int, int] | None = None  # (absolute offset, length)
     makernote_base: int | None = None  # offsets base when not the TIFF's (DNG, CR3)
@@ -294,8 +304,10 @@ def _context(src: ByteSource, base: int, size: tuple[int, int] | None) -> _Conte
         if mn is not None:
             ctx.makernote = (mn.at, mn.count)
         px, py = exif.nums(0xA002), exif.nums(0xA003)
-        if ctx.size is None and px and py and px[0] > 0 and py[0] > 0:
-            ctx.size = (int(px[0]), int(py[0]))
+        if px and py and px[0] > 0 and py[0] > 0:
+            ctx.exif_size = (int(px[0]), int(py[0]))
+    if ctx.size is None:
+        ctx.size = ctx.exif_size
     if ctx.size is None:
         ctx.size = _largest_image(ifd0)
     if ctx.makernote is None:
@@ -512,7 +524,7 @@ def _canon_boxes(
     ys: list[int],
 ) -> list[RawBox]:
     canon_w, canon_h, af_w, af_h = (d & 0xFFFF for d in dims)
-    if af_w <= 0 or af_h <= 0:
+    if af_w <= 0 or af_h <= 0 or not _same_frame((canon_w, canon_h), ctx.size):
         return []
     if not chosen:
         # Compacts with a single AF frame (manual point, "(none)" in focus) record just it.
@@ -619,6 +631,8 @@ def _sony(ctx: _Context, mn: _Ifd) -> list[RawBox]:
     v = mn.nums(0x2027)
     if len(v) == 4 and v[0] > 0 and v[1] > 0 and 0 <= v[2] <= v[0] and 0 <= v[3] <= v[1]:
         w, h = int(v[0]), int(v[1])
+        if not _same_frame((w, h), ctx.size):
+            return []
         return [_point_box(v[2] / w, v[3] / h, (w, h))]
     return []
 
@@ -700,8 +714,9 @@ def _sigma(ctx: _Context, mn: _Ifd) -> list[RawBox]:
 
 
 def _subject_area(ctx: _Context) -> list[RawBox]:
-    exif, size = ctx.exif, ctx.size
-    if exif is None or size is None:
+    # In the pixels of the frame as shot: the EXIF size, which a resized copy keeps.
+    exif, size = ctx.exif, ctx.exif_size or ctx.size
+    if exif is None or size is None or not _same_frame(ctx.exif_size, ctx.size):
         return []
     w, h = size
     v = exif.nums(0x9214, limit=4) or exif.nums(0xA214, limit=2)

@@ -202,6 +202,30 @@ def _orientation_value_offset(jpeg: bytes) -> tuple[int, str]:
     raise AssertionError("no orientation tag")
 
 
+def _with_frame_size(jpeg: bytes, width: int, height: int) -> bytes:
+    """The JPEG with its frame header (SOF) claiming another size, as a crop or resize would."""
+    data, pos = bytearray(jpeg), 2
+    while data[pos] == 0xFF:
+        marker, length = data[pos + 1], struct.unpack_from(">H", data, pos + 2)[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            struct.pack_into(">HH", data, pos + 5, height, width)
+            return bytes(data)
+        pos += 2 + length
+    raise AssertionError("no SOF")
+
+
+@pytest.mark.parametrize(
+    "rel", ["camera-af/jpg__Canon_EOS_20D_(3).jpg", "camera-af/jpg__Issue_177.jpg"]
+)
+def test_resized_copy_keeps_points_and_crop_drops_them(rel: str) -> None:
+    data = _shared(rel).read_bytes()
+    original = read_af_points_bytes(data, "x.jpg")
+    assert original
+    w, h = (3504, 2336) if "Canon" in rel else (3264, 2448)
+    assert read_af_points_bytes(_with_frame_size(data, w // 2, h // 2), "x.jpg") == original
+    assert not read_af_points_bytes(_with_frame_size(data, h, h), "x.jpg")  # cropped square
+
+
 def test_frame_sized_and_degenerate_boxes_are_dropped() -> None:
     assert not af_points_from_exif([(0, 0, 1, 1)])
     assert not af_points_from_exif([(0.5, 0.5, 0, 0.1)])
