@@ -364,16 +364,16 @@ def _contexts(src: ByteSource, head: bytes, path: str | os.PathLike[str]) -> lis
         ctx = _context(src, 0, None)
         return [ctx] if ctx else []
     block: bytes | None = None
-    if fmt == "png":
-        block = parse_png_header(src).exif
-    elif fmt == "webp":
-        block = parse_webp_header(src).exif
+    size: tuple[int, int] | None = None
+    if fmt in ("png", "webp"):
+        header = parse_png_header(src) if fmt == "png" else parse_webp_header(src)
+        block, size = header.exif, (header.width, header.height)
     elif fmt == "heif":
         block = heif_exif_block(src)
     if block:
         if block.startswith(b"Exif\x00"):
             block = block[6:]
-        ctx = _context(ByteSource(block), 0, None)
+        ctx = _context(ByteSource(block), 0, size)
         return [ctx] if ctx else []
     return []
 

@@ -226,6 +226,22 @@ def test_resized_copy_keeps_points_and_crop_drops_them(rel: str) -> None:
     assert not read_af_points_bytes(_with_frame_size(data, h, h), "x.jpg")  # cropped square
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "TIFF"])
+def test_subject_area_in_every_container(fmt: str, tmp_path: Path) -> None:
+    img = Image.new("RGB", (400, 300), (90, 90, 90))
+    exif = Image.Exif()
+    exif[0x0112] = 8  # Rotate 270 CW
+    exif.get_ifd(0x8769)[0x9214] = (100, 150, 40, 30)  # centre (0.25, 0.5), 40x30 px
+    path = tmp_path / f"photo.{fmt.lower()}"
+    img.save(path, fmt, exif=exif.tobytes())
+    found = read_af_points(path)
+    assert found.source == "exif-subject-area"
+    b = found.boxes[0]
+    # Rotate 270 CW: stored (u, v) -> displayed (v, 1 - u); sizes swap.
+    assert _centre(b) == pytest.approx((0.5, 0.75), abs=1e-3)
+    assert (b.w, b.h) == pytest.approx((30 / 300, 40 / 400), abs=1e-3)
+
+
 def test_frame_sized_and_degenerate_boxes_are_dropped() -> None:
     assert not af_points_from_exif([(0, 0, 1, 1)])
     assert not af_points_from_exif([(0.5, 0.5, 0, 0.1)])
