@@ -215,7 +215,7 @@ class _Ifd:
             return tuple(data)
         return tuple(struct.unpack(f"{self.endian}{e.count}{fmt}", data))
 
-    def int16s(self, tag: int, limit: int = 8192) -> tuple[int, ...]:
+    def int16s(self, tag: int, limit: int = 32768) -> tuple[int, ...]:
         """A tag's data as signed 16-bit words in this IFD's byte order (Canon records)."""
         data = self.raw(tag)
         if data is None or len(data) < 2 or len(data) > 2 * limit:
@@ -488,7 +488,7 @@ def _canon(ctx: _Context, mn: _Ifd) -> list[RawBox]:
 def _canon_af2(ctx: _Context, mn: _Ifd, v: Sequence[int]) -> list[RawBox] | None:
     mode, n, valid = v[1], v[2] & 0xFFFF, v[3] & 0xFFFF
     words = (n + 15) // 16
-    if n == 0 or n > 1024 or len(v) < 8 + 4 * n + words:
+    if n == 0 or n > 4096 or len(v) < 8 + 4 * n + words:
         return None
     if mode == 0:  # manual focus: nothing was focused on
         return []
@@ -505,7 +505,7 @@ def _canon_af2(ctx: _Context, mn: _Ifd, v: Sequence[int]) -> list[RawBox] | None
 def _canon_af1(ctx: _Context, mn: _Ifd, v: Sequence[int]) -> list[RawBox] | None:
     n, valid = v[0] & 0xFFFF, v[1] & 0xFFFF
     words = (n + 15) // 16
-    if n == 0 or n > 1024 or len(v) < 8 + 2 * n + words:
+    if n == 0 or n > 4096 or len(v) < 8 + 2 * n + words:
         return None
     xs, ys = v[8 : 8 + n], v[8 + n : 8 + 2 * n]
     q = 8 + 2 * n

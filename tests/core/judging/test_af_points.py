@@ -432,6 +432,28 @@ def test_nikon_afinfo2_contrast_detect_and_51_point() -> None:
     assert _centre(found.boxes[0]) == pytest.approx((0.5, 0.5))
 
 
+def test_canon_mirrorless_with_a_thousand_points() -> None:
+    n, hit = 1053, 1000
+    xs = [(i % 39) * 80 - 1520 for i in range(n)]
+    ys = [(i // 39) * 60 - 780 for i in range(n)]
+    words = (n + 15) // 16
+    in_focus = [0] * words
+    in_focus[hit // 16] = 1 << (hit % 16)
+    af2 = [0, 2, n, n, 6000, 4000, 3408, 2272, *[60] * n, *[50] * n, *xs, *ys, *in_focus,
+           *in_focus, 0]  # fmt: skip
+    af2[0] = 2 * len(af2)
+    data = struct.pack(f"<{len(af2)}h", *[v if v < 32768 else v - 65536 for v in af2])
+
+    def mn(at: int) -> bytes:
+        return _ifd([(0x0026, 3, len(af2), data)], at, 0)
+
+    found = _read(_tiff("Canon", "Canon EOS R6", mn, size=(6000, 4000)))
+    assert found.source == "canon" and len(found.boxes) == 1
+    # EOS: Y grows upwards
+    expect = (0.5 + xs[hit] / 3408, 0.5 - ys[hit] / 2272)
+    assert _centre(found.boxes[0]) == pytest.approx(expect)
+
+
 def test_subject_location_is_a_point() -> None:
     extra: list[Entry] = [(0xA214, 3, 2, struct.pack("<2H", 300, 1500))]
     found = _read(_tiff("Foo", "Bar", None, size=(3000, 2000), exif_extra=extra))
