@@ -31,6 +31,7 @@ import os
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from reviewer.core.formats import (
     CR3_META_UUID,
@@ -72,6 +73,7 @@ class AfPoints:
 
 NONE = AfPoints()
 _MAX_BOXES = 64
+_MAX_INPUT_BOXES = 8192
 _MAX_BOX_AREA = 0.5  # of the frame; larger "AF areas" are the whole frame
 _POINT_BOX = 0.1  # side of the box given to a bare point, as a fraction of the short edge
 
@@ -111,13 +113,12 @@ def af_points_from_exif(
     boxes: Iterable[RawBox], orientation: int = 1, source: str = "exif"
 ) -> AfPoints:
     """AfPoints from boxes in stored-frame fractions: mapped under the EXIF orientation,
-    clipped to the frame; empty, degenerate, non-finite and frame-sized boxes dropped."""
+    clipped to the frame; empty, degenerate, non-finite and frame-sized boxes dropped. More
+    than 64 boxes (a zone of a mirrorless body's points) become the one box around them."""
     if not isinstance(orientation, int) or not 1 <= orientation <= 8:
         orientation = 1
     out: list[Box] = []
-    for raw in boxes:
-        if len(out) >= _MAX_BOXES:
-            break
+    for raw in islice(boxes, _MAX_INPUT_BOXES):
         x, y, w, h = map_box(raw, orientation)
         if not all(v == v and abs(v) < 1e6 for v in (x, y, w, h)):  # NaN / inf
             continue
@@ -126,8 +127,12 @@ def af_points_from_exif(
         if x1 - x0 <= 1e-4 or y1 - y0 <= 1e-4 or (x1 - x0) * (y1 - y0) > _MAX_BOX_AREA:
             continue
         box = Box(x0, y0, x1 - x0, y1 - y0)
-        if box not in out:
+        if box not in out[-_MAX_BOXES:]:
             out.append(box)
+    if len(out) > _MAX_BOXES:
+        x0, y0 = min(b.x for b in out), min(b.y for b in out)
+        x1, y1 = max(b.x + b.w for b in out), max(b.y + b.h for b in out)
+        out = [Box(x0, y0, x1 - x0, y1 - y0)] if (x1 - x0) * (y1 - y0) <= _MAX_BOX_AREA else []
     return AfPoints(tuple(out), source) if out else NONE
 
 

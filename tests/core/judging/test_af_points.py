@@ -245,6 +245,14 @@ def test_subject_area_in_every_container(fmt: str, tmp_path: Path) -> None:
     assert (b.w, b.h) == pytest.approx((30 / 300, 40 / 400), abs=1e-3)
 
 
+def test_many_boxes_become_the_box_around_them() -> None:
+    grid = [(0.3 + 0.02 * i, 0.4 + 0.02 * j, 0.01, 0.01) for i in range(10) for j in range(10)]
+    (box,) = af_points_from_exif(grid).boxes
+    assert (box.x, box.y, box.w, box.h) == pytest.approx((0.3, 0.4, 0.19, 0.19))
+    spread = [(0.01 * i, 0.01 * i, 0.01, 0.01) for i in range(99)]  # corner to corner
+    assert not af_points_from_exif(spread)
+
+
 def test_frame_sized_and_degenerate_boxes_are_dropped() -> None:
     assert not af_points_from_exif([(0, 0, 1, 1)])
     assert not af_points_from_exif([(0.5, 0.5, 0, 0.1)])
