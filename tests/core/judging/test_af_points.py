@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
+from reviewer.core.formats import ByteSource, parse_jpeg_header
 from reviewer.core.judging.af_points import (
     AfPoints,
     af_points_from_exif,
@@ -542,6 +543,47 @@ def test_fuzzed_makernotes_never_raise(flips: list[tuple[int, int]], cut: int) -
     for at, value in flips:
         data[at] = value
     found = _read(bytes(data[:cut]))
+    assert isinstance(found, AfPoints) and len(found.boxes) <= 64
+    for b in found.boxes:
+        assert 0 <= b.x <= 1 and 0 <= b.y <= 1 and 0 < b.w <= 1 and 0 < b.h <= 1
+
+
+_REAL_SEEDS = [
+    "jpg__Canon_EOS_20D_(3).jpg", "jpg__Canon_EOS_450D.jpg", "jpg__Nikon_D90.jpg",
+    "jpg__Nikon_D40.jpg", "jpg__FujiFilm_FinePix_F40fd.jpg", "jpg__Olympus_S760.jpg",
+    "jpg__Panasonic_Lumix_DMC-LX7.jpg", "jpg__Sigma_DP1.jpg", "jpg__Apple_iPhone_5.jpg",
+]  # fmt: skip
+
+
+def _real_seed(name: str) -> tuple[bytes, int, int]:
+    """The header of a real camera JPEG (up to its image data) and where its makernote lies."""
+    path = CAMERA_AF / name
+    if not path.exists():
+        pytest.skip("camera-af photos not present")
+    data = path.read_bytes()[:200_000]
+    header = parse_jpeg_header(ByteSource(data))
+    tiff = header.exif_offset or 0
+    mn = data.find(b"\x92\x7c" if data[tiff : tiff + 2] == b"MM" else b"\x7c\x92", tiff)
+    start = max(tiff, mn)  # fuzz from the makernote entry on (the whole EXIF if none)
+    return data[: header.sos_offset + 64], start, tiff + header.exif_size
+
+
+@pytest.mark.parametrize("name", _REAL_SEEDS)
+def test_real_seed_headers_read_like_the_files(name: str) -> None:
+    data, _, _ = _real_seed(name)
+    assert read_af_points_bytes(data, "x.jpg") == read_af_points(CAMERA_AF / name)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_REAL_SEEDS), st.data())
+def test_fuzzed_real_makernotes_never_raise(name: str, draw: st.DataObject) -> None:
+    data, start, end = _real_seed(name)
+    buf = bytearray(data)
+    flips = draw.draw(st.lists(st.tuples(st.integers(start, end - 1), st.integers(0, 255)),
+                               min_size=1, max_size=30))  # fmt: skip
+    for at, value in flips:
+        buf[at] = value
+    found = read_af_points_bytes(bytes(buf), "x.jpg")
     assert isinstance(found, AfPoints) and len(found.boxes) <= 64
     for b in found.boxes:
         assert 0 <= b.x <= 1 and 0 <= b.y <= 1 and 0 < b.w <= 1 and 0 < b.h <= 1
