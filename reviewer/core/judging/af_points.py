@@ -1,15 +1,17 @@
 """Where the camera focused: the in-focus AF point(s) recorded in EXIF and the makernotes.
 
 A small pure-Python reader for the few tags that matter, rather than ExifTool (pyexiftool) or
-Exiv2 (pyexiv2): reading them costs well under a millisecond a file (ExifTool is a Perl process
-per batch and ~50 ms a file, Exiv2 a compiled dependency), and the format of each record is
-simple once found. Sources, in order of preference:
+Exiv2 (pyexiv2): reading them costs about a millisecond a file, a fraction of a percent of
+scoring (bench/af_points.py), where ExifTool is a Perl process at over 100 ms a file here and
+Exiv2 a compiled dependency; and each record is simple once found. Sources, in order of
+preference:
 
 - Canon: AFInfo (0x0012), AFInfo2 (0x0026) and AFInfo3 (0x003c) — AF area boxes relative to an
   "AF image", the in-focus (else selected) points; ShotInfo's AutoRotate when the camera turned
   the pixels itself. Also from CR3 (CMT3 box) and DNG (DNGPrivateData).
-- Nikon: AFInfo2 (0x00b7: contrast-detect box, or the 11/51-point phase-detect points used)
-  and AFInfo (0x0088: points in focus, else the selected point unless in auto-area mode).
+- Nikon: AFInfo2 (0x00b7: the AF area box of live view and Z bodies, or the 11/51-point
+  phase-detect points used) and AFInfo (0x0088: points in focus, else the selected point
+  unless in auto-area mode).
 - Sony FocusLocation (0x2027), Fujifilm FocusPixel (0x1023), Panasonic AFPointPosition (0x004d),
   Olympus/OM CameraSettings AFAreas (0x0304) and AFPointSelected (0x0305), Pentax
   AFPointsInFocus/AFPointSelected (0x000f/0x000e), Sigma AFPoint ("Center").
