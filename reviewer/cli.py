@@ -219,6 +219,7 @@ def _json_record(result: PhotoResult, judged: InContext | None = None) -> dict[s
         "method": result.method,
         "verdict": result.verdict if judged is None else judged.judgement.verdict,
         "error": result.error,
+        "af_points": [b.as_list() for b in result.af_points],
     }
     if judged is not None:
         rec["group"] = judged.group

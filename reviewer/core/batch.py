@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reviewer.core.errors import PhotoError
+from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
 from reviewer.core.scoring.base import Score
@@ -42,6 +43,7 @@ class PhotoResult:
     error: str | None = None
     # Appearance signature for finding bursts (judging.groups.signature); None on errors.
     signature: npt.NDArray[np.float32] | None = None
+    af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
 
     @property
     def verdict(self) -> Literal["sharp", "blurry", "error"]:
@@ -56,6 +58,7 @@ def score_file(
 ) -> PhotoResult:
     """Decode and score one photo. Never raises for a bad photo: the error goes in the result."""
     from reviewer.core.decode import load_working_image  # heavy imports stay in workers
+    from reviewer.core.judging.af_points import read_af_points
     from reviewer.core.judging.groups import signature
 
     path = Path(path)
@@ -73,7 +76,8 @@ def score_file(
         score = score.at_threshold(threshold)
     w, h = photo.original_size
     sig = signature(photo.rgb) if photo.rgb.ndim == 3 and min(photo.rgb.shape[:2]) >= 2 else None
-    return PhotoResult(path, method, score, w, h, photo.info, signature=sig)
+    af_points = read_af_points(path).boxes
+    return PhotoResult(path, method, score, w, h, photo.info, signature=sig, af_points=af_points)
 
 
 # How often a waiting `results()` looks at the cancel flag.
