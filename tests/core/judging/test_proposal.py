@@ -20,7 +20,8 @@ def test_separable_marks_get_a_threshold_between_them() -> None:
     assert 33 < p.threshold <= 41
     assert (p.rejects_caught, p.rejects, p.keeps_lost, p.keeps) == (4, 4, 0, 5)
     assert p.summary() == (
-        f"Threshold {p.threshold:.1f} would have rejected 4 of your 4 rejects and 0 of your 5 keeps."
+        f"Threshold {p.threshold:.1f} would have rejected 4 of your 4 rejects "
+        "and 0 of your 5 keeps."
     )
     assert p.agreement == 1.0
 
