@@ -9,6 +9,7 @@ photo that could not be read is tried again next time.
 
 from __future__ import annotations
 
+import base64
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -16,8 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
+import numpy as np
+
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
+from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import BlurKind, Exposure, Score
@@ -37,6 +41,11 @@ def to_stored(result: PhotoResult) -> StoredScore | None:
         "width": result.width,
         "height": result.height,
     }
+    if result.signature is not None:  # exact float32 bytes: bursts group the same way
+        sig = np.ascontiguousarray(result.signature, dtype=np.float32)
+        payload["signature"] = base64.b64encode(sig.tobytes()).decode("ascii")
+    if result.af_points:
+        payload["af_points"] = [[b.x, b.y, b.w, b.h] for b in result.af_points]
     if result.info is not None:
         i = result.info
         info: dict[str, object] = {f: getattr(i, f) for f in _INFO_FIELDS}
@@ -107,7 +116,30 @@ def from_stored(
             captured_at=captured,
             orientation=orientation if isinstance(orientation, int) else 1,
         )
-    return PhotoResult(path, stored.method, score, width, height, info)
+    signature = None
+    raw_sig = p.get("signature")
+    if isinstance(raw_sig, str):
+        try:
+            signature = np.frombuffer(base64.b64decode(raw_sig), dtype=np.float32).copy()
+        except ValueError:
+            return None
+    af_points: list[Box] = []
+    raw_af = p.get("af_points")
+    if isinstance(raw_af, list):
+        try:
+            af_points = [Box(*(float(v) for v in b)) for b in raw_af]
+        except (TypeError, ValueError):
+            return None
+    return PhotoResult(
+        path,
+        stored.method,
+        score,
+        width,
+        height,
+        info,
+        signature=signature,
+        af_points=tuple(af_points),
+    )
 
 
 def split_cached(

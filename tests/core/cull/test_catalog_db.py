@@ -360,3 +360,51 @@ def test_the_writer_batches_commits(cat: Catalog, tmp_path: Path) -> None:
         assert w.flushes == 3
     assert w.flushes == 4
     assert len(cat.cached_scores(files, "focus")) == 1000
+
+
+def test_a_cached_result_is_the_result_scored(cat: Catalog, tmp_path: Path) -> None:
+    """Everything `reviewer score` prints or judges with survives the catalog exactly."""
+    from datetime import datetime
+
+    import numpy as np
+
+    from reviewer.core.batch import PhotoResult
+    from reviewer.core.cull.score_cache import from_stored, split_cached, to_stored
+    from reviewer.core.judging.verdict import Box
+    from reviewer.core.metadata import CaptureInfo
+    from reviewer.core.scoring.base import Score
+
+    (a,) = make_files(tmp_path / "shoot", 1)
+    sig = np.random.default_rng(1).random(77).astype(np.float32)
+    info = CaptureInfo("CAM", "LENS", 35.0, 1.8, 1 / 250, 400, datetime(2026, 1, 2, 3, 4, 5), 6)
+    result = PhotoResult(
+        a,
+        "focus",
+        Score("focus", 61.25, 50.0, "dark", "motion", {"x": 0.1, "inf": float("inf")}),
+        6000,
+        4000,
+        info,
+        signature=sig,
+        af_points=(Box(0.1, 0.2, 0.05, 0.07),),
+    )
+    stored = to_stored(result)
+    assert stored is not None
+    cat.store_scores({a: stored})
+    (back,), todo = split_cached(cat, [a], "focus", 70.0)
+    assert todo == []
+    assert back.score is not None and result.score is not None
+    assert back.score.value == 61.25 and back.score.threshold == 70.0
+    assert back.verdict == "blurry"
+    assert back.score.details == result.score.details
+    assert (back.score.exposure, back.score.blur_kind) == ("dark", "motion")
+    assert (back.width, back.height, back.info, back.af_points) == (
+        6000,
+        4000,
+        info,
+        result.af_points,
+    )
+    assert back.signature is not None and back.signature.dtype == np.float32
+    assert np.array_equal(back.signature, sig)
+    assert to_stored(PhotoResult(a, "focus", error="unreadable")) is None
+    broken = StoredScore("focus", 1.0, {"signature": "@@not base64@@"})
+    assert from_stored(a, broken) is None
