@@ -21,6 +21,7 @@ import numpy as np
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
+from reviewer.core.judging.groups import SIGNATURE_SIZE
 from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
@@ -122,6 +123,8 @@ def from_stored(
         try:
             signature = np.frombuffer(base64.b64decode(raw_sig), dtype=np.float32).copy()
         except ValueError:
+            return None
+        if signature.size != SIGNATURE_SIZE:  # made by another version of judging.groups
             return None
     af_points: list[Box] = []
     raw_af = p.get("af_points")

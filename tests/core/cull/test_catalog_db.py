@@ -375,7 +375,9 @@ def test_a_cached_result_is_the_result_scored(cat: Catalog, tmp_path: Path) -> N
     from reviewer.core.scoring.base import Score
 
     (a,) = make_files(tmp_path / "shoot", 1)
-    sig = np.random.default_rng(1).random(77).astype(np.float32)
+    from reviewer.core.judging.groups import SIGNATURE_SIZE
+
+    sig = np.random.default_rng(1).random(SIGNATURE_SIZE).astype(np.float32)
     info = CaptureInfo("CAM", "LENS", 35.0, 1.8, 1 / 250, 400, datetime(2026, 1, 2, 3, 4, 5), 6)
     result = PhotoResult(
         a,
@@ -408,3 +410,8 @@ def test_a_cached_result_is_the_result_scored(cat: Catalog, tmp_path: Path) -> N
     assert to_stored(PhotoResult(a, "focus", error="unreadable")) is None
     broken = StoredScore("focus", 1.0, {"signature": "@@not base64@@"})
     assert from_stored(a, broken) is None
+    old_layout = np.zeros(SIGNATURE_SIZE + 3, np.float32).tobytes()
+    import base64
+
+    stale = StoredScore("focus", 1.0, {"signature": base64.b64encode(old_layout).decode()})
+    assert from_stored(a, stale) is None  # scored again rather than grouped wrongly
