@@ -282,7 +282,8 @@ class Catalog:
                 raise NewerSchema(found)
             if target != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
+                # FULL: a mark survives a power cut too, not only a crash (one fsync a commit)
+                conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             row = conn.execute("PRAGMA quick_check").fetchone()
             if row is None or row[0] != "ok":
@@ -513,18 +514,28 @@ class Catalog:
         create: bool,
         conn: sqlite3.Connection,
     ) -> list[tuple[Path | str, str, int | None]]:
-        out: list[tuple[Path | str, str, int | None]] = []
         with self._write(conn):
-            for (p, k), st in zip(chunk, stats, strict=True):
-                if st is None:  # not on disk (any more): the path alone identifies it
-                    row = conn.execute("SELECT id FROM files WHERE path = ?", (k,)).fetchone()
-                    fid = int(row[0]) if row else None
-                    if fid is None and create:
-                        cur = conn.execute("INSERT INTO files (path) VALUES (?)", (k,))
-                        fid = int(cast(int, cur.lastrowid))
-                else:
-                    fid = self._find(conn, k, st, create)
-                out.append((p, k, fid))
+            return self._rows_in(conn, chunk, stats, create)
+
+    def _rows_in(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[tuple[Path | str, str]],
+        stats: list[_Stat | None],
+        create: bool,
+    ) -> list[tuple[Path | str, str, int | None]]:
+        """The rows of these files, inside the caller's write transaction."""
+        out: list[tuple[Path | str, str, int | None]] = []
+        for (p, k), st in zip(chunk, stats, strict=True):
+            if st is None:  # not on disk (any more): the path alone identifies it
+                row = conn.execute("SELECT id FROM files WHERE path = ?", (k,)).fetchone()
+                fid = int(row[0]) if row else None
+                if fid is None and create:
+                    cur = conn.execute("INSERT INTO files (path) VALUES (?)", (k,))
+                    fid = int(cast(int, cur.lastrowid))
+            else:
+                fid = self._find(conn, k, st, create)
+            out.append((p, k, fid))
         return out
 
     # ------------------------------------------------------------ scores
@@ -579,19 +590,22 @@ class Catalog:
         versions = {m: scorer_version(m) for m in {s.method for _, s in items}}
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
-            ids = list(self._ids(chunk, create=True))
-            self._run(partial(self._store_op, chunk, ids, versions))
+            keyed = [(p, _key(p)) for p in chunk]
+            stats = [_stat(k) for _, k in keyed]  # outside the transaction, as files are read
+            ids = self._run(partial(self._store_op, chunk, keyed, stats, versions))
             self._fill_fingerprints(ids)
 
     def _store_op(
         self,
         chunk: dict[Path | str, StoredScore],
-        ids: list[tuple[Path | str, str, int | None]],
+        keyed: list[tuple[Path | str, str]],
+        stats: list[_Stat | None],
         versions: dict[str, str],
         conn: sqlite3.Connection,
-    ) -> None:
+    ) -> list[tuple[Path | str, str, int | None]]:
         now = time.time()
         with self._write(conn):
+            ids = self._rows_in(conn, keyed, stats, create=True)
             for p, _, fid in ids:
                 if fid is None:
                     continue
@@ -603,6 +617,7 @@ class Catalog:
                     "payload, scored_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (fid, s.method, versions[s.method], s.value, json.dumps(payload), now),
                 )
+        return ids
 
     def purge_stale_scores(self, method: str) -> int:
         """Drop `method`'s scores of other versions than the current one; returns how many."""
@@ -670,19 +685,22 @@ class Catalog:
         items: list[tuple[Path | str, Marks]] = list(marks.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
-            ids = list(self._ids(chunk, create=True))
-            self._run(partial(self._marks_op, chunk, ids, changed_at))
+            keyed = [(p, _key(p)) for p in chunk]
+            stats = [_stat(k) for _, k in keyed]
+            ids = self._run(partial(self._marks_op, chunk, keyed, stats, changed_at))
             self._fill_fingerprints(ids)
 
     def _marks_op(
         self,
         chunk: dict[Path | str, Marks],
-        ids: list[tuple[Path | str, str, int | None]],
+        keyed: list[tuple[Path | str, str]],
+        stats: list[_Stat | None],
         changed_at: float | None,
         conn: sqlite3.Connection,
-    ) -> None:
+    ) -> list[tuple[Path | str, str, int | None]]:
         now = time.time() if changed_at is None else changed_at
         with self._write(conn):
+            ids = self._rows_in(conn, keyed, stats, create=True)
             for p, _, fid in ids:
                 if fid is None:
                     continue
@@ -695,6 +713,7 @@ class Catalog:
                         "changed_at) VALUES (?, ?, ?, ?, ?)",
                         (fid, m.decision, m.rating, m.label, now),
                     )
+        return ids
 
     # ------------------------------------------------------------ moves
 
