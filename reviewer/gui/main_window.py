@@ -45,6 +45,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core.batch import PhotoResult
+from reviewer.core.cull.catalog_db import Catalog
+from reviewer.core.cull.score_cache import open_catalog
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
 from reviewer.core.trash import (
     Failure,
@@ -53,8 +55,8 @@ from reviewer.core.trash import (
     RestoreReport,
     move_to_folder,
     move_to_trash,
-    restore,
 )
+from reviewer.gui.cull_controller import CullController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow):
         thumbnail_threads: int = 2,
         journal: MoveJournal | None = None,
         home_trash: Path | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
@@ -223,7 +226,6 @@ class MainWindow(QMainWindow):
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
-        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
         self.detail: DetailDialog | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
@@ -247,6 +249,12 @@ class MainWindow(QMainWindow):
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(self.delegate)
         self.tasks = TaskRunner(threads=2, parent=self)
+        notice = None
+        self._own_catalog = catalog is None
+        if catalog is None:
+            catalog, notice = open_catalog()
+        self.catalog = catalog
+        self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
         prestart_worker_server()
 
         self._build_widgets()
@@ -255,7 +263,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
+        self.cull.restore_journal()
         self._refresh()
+        if notice:
+            self.statusBar().showMessage(f"Catalog: {notice}", 15000)
 
     # construction -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -360,9 +371,10 @@ class MainWindow(QMainWindow):
         self.recursive_action.setCheckable(True)
         self.recursive_action.setChecked(self.recursive)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = self._action(
-            "&Undo Move", self.undo_last_move, QKeySequence.StandardKey.Undo
-        )
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         self.keep_action = self._action(
             "&Keep",
             lambda: self.decide("keep"),
@@ -422,6 +434,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit = mb.addMenu("&Edit")
         edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
         photo = mb.addMenu("&Photo")
         for a in (self.keep_action, self.reject_action, self.clear_action, self.detail_action):
             photo.addAction(a)
@@ -450,6 +463,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.model.countsChanged.connect(self._schedule_refresh)
+        self.cull.historyChanged.connect(self._on_history)
+        self.cull.undoFinished.connect(self._on_move_undone)
+        self.cull.filesReturned.connect(self._on_files_returned)
+        self.cull.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.loader.thumbnailReady.connect(self._on_thumbnail)
         self.loader.idle.connect(self._maybe_start_scoring)
         self.tasks.done.connect(self._on_task_done)
@@ -569,6 +586,9 @@ class MainWindow(QMainWindow):
         chosen = self.sort_combo.currentData() if self._sort_chosen else None
         scan = scanned.scan
         self.model.set_listing(scanned.listing)
+        cached = self.cull.load(self.method, self.model.threshold)
+        if cached:
+            self._update_histogram_range()
         self._sort_chosen = chosen not in (None, "name")
         self._set_sort_silently(chosen if self._sort_chosen else "name")
         freeze_long_lived_objects()  # the folder's records too
@@ -639,6 +659,7 @@ class MainWindow(QMainWindow):
             return
         run.done_count += len(results)
         self.model.apply_results(results)
+        self.cull.add_results(results)
         self.progress.setValue(run.done_count)
 
     def _on_run_finished(self, run: ScoringRun, scored_all: int) -> None:
@@ -701,6 +722,9 @@ class MainWindow(QMainWindow):
         self._update_histogram_range()
         self._set_threshold_widgets(threshold)
         self.model.set_threshold(threshold)
+        self.cull.set_threshold(threshold)
+        if self.model.rowCount() > 0 and self.cull.load_cached(method, threshold):
+            self._update_histogram_range()
         if rescore and self.model.rowCount() > 0:
             if not self._sort_chosen:
                 self._set_sort_silently("name")
@@ -734,6 +758,7 @@ class MainWindow(QMainWindow):
         value = float(value)
         self._set_threshold_widgets(value)
         self.model.set_threshold(value)
+        self.cull.set_threshold(value)
         self.settings.set_threshold(self.method, value)
         self._refresh_threshold_label()
         self._schedule_refresh()
@@ -769,7 +794,7 @@ class MainWindow(QMainWindow):
         if len(records) == 1 and current.isValid():
             nxt = self.proxy.index(current.row() + 1, 0)
             following = nxt.data(Role.RECORD) if nxt.isValid() else None
-        self.model.set_decision(records, decision)
+        self.cull.decide(records, decision)
         target = following if isinstance(following, PhotoRecord) else records[-1]
         self.select_record(target)
         if self.detail is not None and self.detail.isVisible():
@@ -786,9 +811,11 @@ class MainWindow(QMainWindow):
             self.view.scrollTo(idx)
 
     def reject_below_threshold(self) -> None:
-        n = self.model.reject_below_threshold()
+        n = self.cull.reject_below(self.model.threshold)
         self.statusBar().showMessage(
-            f"Rejected {n} photos below the threshold (photos you kept by hand stay kept)", 5000
+            f"Rejected {n} photos below the threshold (photos you marked by hand, and unsure "
+            "or unreadable ones, are left alone)",
+            5000,
         )
 
     # moving -------------------------------------------------------------------------------
@@ -828,7 +855,7 @@ class MainWindow(QMainWindow):
             f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
             f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
             + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
-            + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
+            + ".\n\nNothing is deleted; Edit ▸ Undo (Ctrl+Z) puts them back."
         )
         details = "\n".join(str(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
@@ -846,6 +873,7 @@ class MainWindow(QMainWindow):
                 ("move", records),
                 lambda: move_to_folder([r.shot for r in records], folder_name, journal),
             )
+        self._move_folder_name = folder_name
 
     def _on_moved(
         self, records: list[PhotoRecord], batch: MoveBatch | None, error: str | None
@@ -855,11 +883,8 @@ class MainWindow(QMainWindow):
             self._report("Move failed", f"Nothing could be moved: {error}")
             self._set_move_actions_enabled()
             return
-        moved_src = {m.src for m in batch.moves}
-        gone = [r for r in records if r.path in moved_src]
-        if batch.moves:
-            self.undo_stack.append((batch, gone))
-        self.model.remove_records(gone)
+        name = getattr(self, "_move_folder_name", "") if batch.destination == "folder" else ""
+        gone = self.cull.record_move(batch, records, name)
         where = "the Trash" if batch.destination == "trash" else "the rejects folder"
         self.statusBar().showMessage(
             f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
@@ -872,41 +897,40 @@ class MainWindow(QMainWindow):
         self._set_move_actions_enabled()
         self.movesFinished.emit(batch)
 
-    def undo_last_move(self) -> None:
-        if self._moving or not self.undo_stack:
+    def undo(self) -> None:
+        """Ctrl+Z: undo the last action (a mark, a rating, a label, a bulk reject, a move)."""
+        if self._moving:
             return
-        batch, records = self.undo_stack.pop()
-        self._moving = True
-        self._set_move_actions_enabled()
-        journal = self.journal
-        self.tasks.submit(("undo", batch, records), lambda: restore(batch, journal))
+        text = self.cull.undo()
+        if text:
+            self.statusBar().showMessage(f"Undone: {text}", 5000)
 
-    def _on_restored(
-        self,
-        batch: MoveBatch,
-        records: list[PhotoRecord],
-        report: RestoreReport | None,
-        error: str | None,
-    ) -> None:
-        self._moving = False
-        if report is None:
-            self.undo_stack.append((batch, records))
-            self._report("Undo failed", f"Nothing was restored: {error}")
-            self._set_move_actions_enabled()
+    def redo(self) -> None:
+        if self._moving:
             return
-        back = {m.src for m in report.restored}
-        same_folder = [
-            r
-            for r in records
-            if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
-        ]
-        self.model.insert_records(same_folder)
+        text = self.cull.redo()
+        if text:
+            self.statusBar().showMessage(f"Redone: {text}", 5000)
+
+    undo_last_move = undo
+
+    def _on_history(self, can_undo: bool, can_redo: bool, undo_text: str, redo_text: str) -> None:
+        self.undo_action.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
+        self.redo_action.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        self._set_move_actions_enabled()
+
+    def _on_move_undone(self, report: RestoreReport) -> None:
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         self._report_failures(
             "Some files could not be restored", "files are still moved.", report.failures
         )
-        self._set_move_actions_enabled()
         self.undoFinished.emit(report)
+
+    def _on_files_returned(self, paths: list[Path]) -> None:
+        """A move of an earlier session undone: rescan if its files came back here."""
+        folder = self.folder
+        if folder is not None and any(p.is_relative_to(folder) for p in paths):
+            self.open_folder(folder)
 
     def _report_failures(self, title: str, outcome: str, failures: list[Failure]) -> None:
         """One dialog listing the files a move or restore left alone, if any."""
@@ -922,7 +946,9 @@ class MainWindow(QMainWindow):
             a.setEnabled(not self._moving)
         self.trash_button.setEnabled(not self._moving)
         self.folder_button.setEnabled(not self._moving)
-        self.undo_action.setEnabled(not self._moving and bool(self.undo_stack))
+        history = self.cull.cull.history
+        self.undo_action.setEnabled(not self._moving and history.can_undo)
+        self.redo_action.setEnabled(not self._moving and history.can_redo)
 
     # dialogs (real Qt dialogs; tests drive them like a user would) -------------------------
     def confirm(self, title: str, text: str, details: str = "") -> bool:
@@ -978,7 +1004,9 @@ class MainWindow(QMainWindow):
         if analysis is None:
             analysis = Analysis(rec.path, method, error=error)
         if rec.score is None and rec.error is None:  # scored here first: share the result
-            self.model.apply_result(result_from_analysis(analysis))
+            result = result_from_analysis(analysis)
+            self.model.apply_result(result)
+            self.cull.add_results([result])
         title = rec.shot.label()
         if analysis.score is not None:
             verdict = "blurry" if analysis.score.value < self.model.threshold else "sharp"
@@ -1024,10 +1052,6 @@ class MainWindow(QMainWindow):
                 self._on_scanned(result if isinstance(result, ScannedFolder) else None, err)
         elif kind == "move":
             self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
-        elif kind == "undo":
-            self._on_restored(
-                tag[1], tag[2], result if isinstance(result, RestoreReport) else None, err
-            )
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
         elif kind == "capture":
@@ -1165,6 +1189,9 @@ class MainWindow(QMainWindow):
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
+        self.cull.close()
+        if self.catalog is not None and self._own_catalog:
+            self.catalog.close()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,19 @@ State = Literal["unscored", "sharp", "below", "error"]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class MarksLike(Protocol):
+    """What the grid shows of a photo's marks (core's `Marks` has it)."""
+
+    @property
+    def decision(self) -> Decision | None: ...
+
+    @property
+    def rating(self) -> int: ...
+
+    @property
+    def label(self) -> str | None: ...
+
+
 class Role(IntEnum):
     RECORD = Qt.ItemDataRole.UserRole + 1
     SCORE = Qt.ItemDataRole.UserRole + 2  # float, or None while unscored
@@ -42,6 +55,9 @@ class Role(IntEnum):
     CAPTURE_TIME = Qt.ItemDataRole.UserRole + 7  # float: POSIX time (capture, else mtime)
     SHARPNESS_ORDER = Qt.ItemDataRole.UserRole + 8  # float: errors first, unscored last
     THUMBNAIL = Qt.ItemDataRole.UserRole + 9  # Path; changes when its thumbnail arrives
+    RATING = Qt.ItemDataRole.UserRole + 10  # int 0-5
+    LABEL = Qt.ItemDataRole.UserRole + 11  # "red" | "yellow" | "green" | "blue" | ... | None
+    ELSEWHERE = Qt.ItemDataRole.UserRole + 12  # bool: marks last changed by another tool
 
 
 @dataclass(slots=True, eq=False)
@@ -53,6 +69,9 @@ class PhotoRecord:
     score: Score | None = None
     error: str | None = None
     decision: Decision | None = None
+    rating: int = 0
+    label: str | None = None
+    changed_elsewhere: bool = False  # a sidecar newer than the catalog gave the marks
     info: CaptureInfo | None = None
     width: int = 0
     height: int = 0
@@ -175,6 +194,12 @@ class PhotoModel(QAbstractListModel):
             return float("inf") if rec.score is None else rec.score.value
         if role == Role.THUMBNAIL:
             return rec.path
+        if role == Role.RATING:
+            return rec.rating
+        if role == Role.LABEL:
+            return rec.label
+        if role == Role.ELSEWHERE:
+            return rec.changed_elsewhere
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -196,6 +221,12 @@ class PhotoModel(QAbstractListModel):
             lines.append(f"{rec.score.method} score {rec.score.value:.1f}")
         if rec.info is not None and rec.info.summary():
             lines.append(rec.info.summary())
+        if rec.rating:
+            lines.append("★" * rec.rating)
+        if rec.label:
+            lines.append(f"{rec.label} label")
+        if rec.changed_elsewhere:
+            lines.append("marks changed in another program (its sidecar is newer)")
         return "\n".join(lines)
 
     # contents -----------------------------------------------------------------------------
@@ -354,8 +385,33 @@ class PhotoModel(QAbstractListModel):
                 rows.append(row)
         if rows:
             self.dataChanged.emit(
-                self.index(min(rows), 0), self.index(max(rows), 0), [Role.DECISION]
+                self.index(min(rows), 0), self.index(max(rows), 0), [Role.DECISION, Role.STATE]
             )
+            self.countsChanged.emit()
+        return len(rows)
+
+    _MARK_ROLES = [Role.DECISION, Role.RATING, Role.LABEL, Role.ELSEWHERE, Role.STATE]
+
+    def apply_marks(
+        self, marks: Mapping[Path, MarksLike], elsewhere: Iterable[Path] | None = None
+    ) -> int:
+        """Show these marks (decision, rating, label: the cull model's); `elsewhere` are the
+        photos whose marks came from a newer sidecar. Returns how many rows changed."""
+        flagged = set(elsewhere or ())
+        rows = []
+        for path, m in marks.items():
+            row = self._row_of.get(path)
+            if row is None:
+                continue
+            rec = self._records[row]
+            new = (m.decision, m.rating, m.label, rec.changed_elsewhere or path in flagged)
+            if new != (rec.decision, rec.rating, rec.label, rec.changed_elsewhere):
+                rec.decision, rec.rating, rec.label, rec.changed_elsewhere = new
+                rows.append(row)
+        if rows:
+            roles = list(self._MARK_ROLES)
+            for first, last in _row_runs(sorted(rows), MAX_CHANGED_RUNS):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0), roles)
             self.countsChanged.emit()
         return len(rows)
 
