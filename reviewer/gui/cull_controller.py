@@ -34,6 +34,8 @@ from reviewer.core.trash import (
 from reviewer.gui.cull_adapter import CullAdapter
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord
 
+# The colour labels of keys 6-9, as in Lightroom Classic (purple has no key there either).
+LABEL_KEYS: tuple[Label, ...] = ("red", "yellow", "green", "blue")
 MAX_JOURNAL_MOVES = 20  # moves from earlier sessions put back on the undo stack
 
 

@@ -335,6 +335,8 @@ class DetailDialog(QDialog):
     """The 'why this score' window for the current photo. P/X/U and ←/→ work here too."""
 
     decisionRequested = Signal(str)  # "keep" | "reject" | "clear"
+    ratingRequested = Signal(int)  # 0-5 stars
+    labelRequested = Signal(str)  # "red" | "yellow" | "green" | "blue" (6-9)
     navigateRequested = Signal(int)  # -1 previous, +1 next
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -554,6 +556,14 @@ class DetailDialog(QDialog):
             key("100% / fit", ["Z"], self.toggle_zoom),
             key("Close", ["Space", "Return", "Enter"], self.close),
         ]
+        for n in range(6):
+            self.key_actions.append(
+                key(f"{n} stars", [str(n)], lambda _=False, n=n: self.ratingRequested.emit(n))
+            )
+        for k, name in zip("6789", ("red", "yellow", "green", "blue"), strict=True):
+            self.key_actions.append(
+                key(f"{name} label", [k], lambda _=False, lb=name: self.labelRequested.emit(lb))
+            )
 
     def toggle_zoom(self) -> None:
         """Z: 100% at the centre of the view, or back to fit (as in Lightroom's loupe)."""

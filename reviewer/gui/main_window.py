@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core.batch import PhotoResult
-from reviewer.core.cull.catalog_db import Catalog
+from reviewer.core.cull.catalog_db import Catalog, Label
 from reviewer.core.cull.score_cache import open_catalog
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
 from reviewer.core.trash import (
@@ -56,10 +56,11 @@ from reviewer.core.trash import (
     move_to_folder,
     move_to_trash,
 )
-from reviewer.gui.cull_controller import CullController
+from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
+from reviewer.gui.history_dialog import HistoryDialog
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sort_filter_proxy import (
@@ -384,6 +385,22 @@ class MainWindow(QMainWindow):
         self.reject_action = self._action("&Reject", lambda: self.decide("reject"), "X")
         self.clear_action = self._action("&Clear Decision", lambda: self.decide(None), "U")
         self.detail_action = self._action("Why This &Score…", self.open_detail)
+        self.rating_actions = [
+            self._action(
+                f"{'★' * n if n else 'No'} Stars" if n != 1 else "★ Star",
+                lambda _=False, n=n: self.rate(n),
+                str(n),
+            )
+            for n in range(6)
+        ]
+        self.label_actions = [
+            self._action(f"{name.title()} Label", lambda _=False, lb=name: self.set_label(lb), key)
+            for key, name in zip("6789", LABEL_KEYS, strict=True)
+        ]
+        self.clear_marks_action = self._action(
+            "Clear &All Marks", self.clear_all_marks, tip="Undecide every photo (Ctrl+Z undoes)"
+        )
+        self.history_action = self._action("&History…", self.show_history)
         self.reject_below_action = self._action(
             "Reject All &Below Threshold", self.reject_below_threshold
         )
@@ -435,9 +452,18 @@ class MainWindow(QMainWindow):
         edit = mb.addMenu("&Edit")
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.history_action)
         photo = mb.addMenu("&Photo")
         for a in (self.keep_action, self.reject_action, self.clear_action, self.detail_action):
             photo.addAction(a)
+        rating_menu = photo.addMenu("&Rating")
+        for a in self.rating_actions:
+            rating_menu.addAction(a)
+        label_menu = photo.addMenu("Colour &Label")
+        for a in self.label_actions:
+            label_menu.addAction(a)
+        photo.addAction(self.clear_marks_action)
         photo.addSeparator()
         for a in (
             self.reject_below_action,
@@ -800,6 +826,24 @@ class MainWindow(QMainWindow):
         if self.detail is not None and self.detail.isVisible():
             self._load_detail(self.current_record())
 
+    def rate(self, stars: int) -> None:
+        """0-5: stars for the selection (as in Lightroom and Photo Mechanic)."""
+        self.cull.rate(self.selected_records(), stars)
+
+    def set_label(self, label: Label) -> None:
+        """6-9: red, yellow, green, blue; the same key again takes the label off."""
+        self.cull.toggle_label(self.selected_records(), label)
+
+    def clear_all_marks(self) -> None:
+        n = self.cull.clear_marks()
+        self.statusBar().showMessage(f"Cleared the decisions of {n} photos (Ctrl+Z undoes)", 5000)
+
+    def show_history(self) -> None:
+        dialog = HistoryDialog(self.cull, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.history_dialog = dialog
+
     def select_record(self, record: PhotoRecord | None) -> None:
         if record is None:
             return
@@ -983,6 +1027,8 @@ class MainWindow(QMainWindow):
         if self.detail is None:
             self.detail = DetailDialog(self)
             self.detail.decisionRequested.connect(self._detail_decision)
+            self.detail.ratingRequested.connect(self.rate)
+            self.detail.labelRequested.connect(self.set_label)
             self.detail.navigateRequested.connect(self._detail_navigate)
         self.detail.show()
         self.detail.raise_()

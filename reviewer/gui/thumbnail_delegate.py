@@ -24,6 +24,16 @@ BELOW_TINT = QColor(160, 20, 20, 90)
 REJECT_TINT = QColor(20, 20, 20, 140)
 ERROR_COLOR = QColor(140, 140, 140)
 PLACEHOLDER = QColor(60, 60, 64)
+# Colour labels as Lightroom shows them.
+LABEL_COLORS = {
+    "red": QColor(214, 48, 49),
+    "yellow": QColor(232, 196, 36),
+    "green": QColor(56, 170, 70),
+    "blue": QColor(45, 110, 220),
+    "purple": QColor(150, 80, 190),
+}
+STAR_COLOR = QColor(255, 210, 60)
+ELSEWHERE_COLOR = QColor(70, 150, 230)
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -82,6 +92,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._draw_state(painter, rec, image_rect, below)
             self._draw_badge(painter, rec, image_rect, below)
             self._draw_marks(painter, rec, image_rect)
+            draw_rating_and_label(painter, rec, image_rect)
             self._draw_label(painter, option, rec, rect, area)
             if state & QStyle.StateFlag.State_HasFocus:
                 pen = QPen(palette.highlight().color().lighter(140), 2)
@@ -287,3 +298,38 @@ class ThumbnailDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
             fm.elidedText(label, Qt.TextElideMode.ElideMiddle, text_rect.width()),
         )
+
+
+def draw_rating_and_label(painter: QPainter, rec: PhotoRecord, r: QRect) -> None:
+    """Top left of the photo: its colour label (a disc), its stars, and a blue "↻" when its
+    marks were last changed in another program (a newer sidecar)."""
+    h = max(14, min(20, r.width() // 10))
+    x = r.left() + 4
+    y = r.top() + 4
+    color = LABEL_COLORS.get(rec.label or "")
+    if color is not None:
+        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5))
+        painter.setBrush(color)
+        painter.drawEllipse(QRectF(x, y, h, h))
+        x += h + 4
+    texts: list[tuple[str, QColor]] = []
+    if rec.rating:
+        texts.append(("★" * rec.rating, STAR_COLOR))
+    if rec.changed_elsewhere:
+        texts.append(("↻", ELSEWHERE_COLOR))
+    if not texts:
+        return
+    font = QFont(painter.font())
+    font.setPixelSize(h - 2)
+    font.setBold(True)
+    painter.setFont(font)
+    fm = QFontMetrics(font)
+    for text, fg in texts:
+        w = fm.horizontalAdvance(text) + 8
+        box = QRectF(x, y, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 160))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(fg)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        x += w + 4

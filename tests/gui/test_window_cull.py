@@ -102,3 +102,114 @@ def test_reopening_a_scored_folder_shows_every_score_without_decoding(
     qtbot.waitUntil(lambda: not again._scoring_wanted, timeout=10_000)
     assert started == [] and again.run is None
     again.close()
+
+
+def test_rating_and_label_keys_undo_and_redo(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    from PySide6.QtCore import Qt
+
+    open_and_score(qtbot, window, photo_folder(4))
+    window.set_sort_key("name", by_user=True)
+    view = window.view
+    view.setFocus()
+    first = window.model.records[0]
+    window.select_record(first)
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert first.rating == 3
+    qtbot.keyClick(view, Qt.Key.Key_6)
+    assert first.label == "red"
+    qtbot.keyClick(view, Qt.Key.Key_9)
+    assert first.label == "blue"
+    qtbot.keyClick(view, Qt.Key.Key_9)  # the same label again takes it off
+    assert first.label is None
+    view.viewport().repaint()  # the delegate draws stars and labels without trouble
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(view, Qt.Key.Key_Z, ctrl)
+    assert first.label == "blue"
+    qtbot.keyClick(view, Qt.Key.Key_Z, ctrl)
+    qtbot.keyClick(view, Qt.Key.Key_Z, ctrl)
+    assert first.label is None and first.rating == 3
+    qtbot.keyClick(view, Qt.Key.Key_Z, ctrl)
+    assert first.rating == 0
+    assert not window.undo_action.isEnabled()
+    qtbot.keyClick(view, Qt.Key.Key_Z, ctrl | Qt.KeyboardModifier.ShiftModifier)
+    assert first.rating == 3
+    assert window.catalog is not None
+    assert window.catalog.get_marks([first.path])[str(first.path)].rating == 3  # saved
+    qtbot.keyClick(view, Qt.Key.Key_0)
+    assert first.rating == 0
+    saved = window.catalog.get_marks([first.path]).get(str(first.path))
+    assert saved is None or saved.rating == 0
+
+
+def test_bulk_reject_and_clear_all_are_undoable_and_skip_errors(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    folder = photo_folder(4)
+    (folder / "IMG_9999.jpg").write_bytes(b"not a jpeg")
+    open_and_score(qtbot, window, folder)
+    recs = by_name(window)
+    window.cull.decide([recs["IMG_0001.jpg"]], "keep")
+    window.set_threshold(1000.0)  # everything scored is below
+    window.reject_below_threshold()
+    assert recs["IMG_9999.jpg"].error and recs["IMG_9999.jpg"].decision is None
+    assert recs["IMG_0001.jpg"].decision == "keep"
+    rejected = {r.path.name for r in window.model.rejected()}
+    assert rejected == {"IMG_0000.jpg", "IMG_0002.jpg", "IMG_0003.jpg"}
+    assert window.undo_action.text() == "&Undo Reject below threshold (3 photos)"
+    window.undo_action.trigger()
+    assert window.model.rejected() == []
+    window.redo_action.trigger()
+    assert len(window.model.rejected()) == 3
+    window.clear_marks_action.trigger()
+    assert all(r.decision is None for r in window.model.records)
+    window.undo_action.trigger()
+    assert len(window.model.rejected()) == 3 and recs["IMG_0001.jpg"].decision == "keep"
+
+
+def test_a_move_stays_undoable_after_a_restart_and_is_in_the_history(
+    qtbot: QtBot, settings: AppSettings, photo_folder: MakeFolder, tmp_path: Path
+) -> None:
+    from reviewer.core.trash import MoveJournal
+
+    folder = photo_folder(4)
+    journal_path = tmp_path / "journal.jsonl"
+    w = MainWindow(settings, jobs=1, journal=MoveJournal(journal_path))
+    qtbot.addWidget(w)
+    w.show()
+    open_and_score(qtbot, w, folder)
+    w.cull.decide([by_name(w)["IMG_0002.jpg"]], "reject")
+    w.confirm = lambda *args: True  # type: ignore[method-assign]
+    with qtbot.waitSignal(w.movesFinished, timeout=30_000):
+        w.move_rejected_to_folder()
+    assert not (folder / "IMG_0002.jpg").exists()
+    assert (folder / "_rejected" / "IMG_0002.jpg").exists()
+    assert w.model.rowCount() == 3
+    w.show_history()
+    assert w.history_dialog.rows()[0].startswith("Move 1 shot to “_rejected” (1 file)")
+    w.history_dialog.close()
+    w.close()
+
+    again = MainWindow(settings, jobs=1, journal=MoveJournal(journal_path))
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.folderLoaded, timeout=10_000):
+        again.open_folder(folder)
+    assert again.model.rowCount() == 3
+    assert again.undo_action.isEnabled()
+    again.show_history()
+    dialog = again.history_dialog
+    assert "1 file" in dialog.rows()[0] and "earlier session" in dialog.rows()[0]
+    with (
+        qtbot.waitSignal(again.undoFinished, timeout=10_000),
+        qtbot.waitSignal(again.folderLoaded, timeout=10_000),
+    ):
+        dialog.undo_button.click()
+    assert (folder / "IMG_0002.jpg").exists() and not (folder / "_rejected").exists()
+    assert again.model.rowCount() == 4
+    # the photo came back with its mark: the catalog followed the file there and back
+    assert by_name(again)["IMG_0002.jpg"].decision == "reject"
+    assert dialog.rows()[0].endswith("undone")
+    dialog.close()
+    again.close()
