@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,10 @@ class CullController(QObject):
         self.adapter.problem.connect(self.problem)
         self.moves: list[MoveEntry] = []
         self._away: dict[Path, PhotoRecord] = {}  # records moved out, by their old path
+        # Scores go to the catalog on a thread of their own: storing a score fingerprints the
+        # photo (reads its first and last 64 KB), which the GUI thread never does.
         self._cache = CacheWriter(catalog)
+        self._writes = ThreadPoolExecutor(1, thread_name_prefix="reviewer-cache")
 
     # ------------------------------------------------------------------ folder and scores
     def load(self, method: str, threshold: float) -> list[PhotoResult]:
@@ -126,13 +130,21 @@ class CullController(QObject):
         return cached
 
     def add_results(self, results: Sequence[PhotoResult]) -> None:
-        """Scores from a scoring run: into the cull model and the catalog's cache."""
+        """Scores from a scoring run: into the cull model and (on the writer thread) the
+        catalog's cache."""
         self.cull.set_results(results)
-        self._cache.add_all(results)
+        if self.catalog is not None:
+            cache, batch = self._cache, list(results)
+            self._writes.submit(cache.add_all, batch)
 
     def flush(self) -> None:
-        self._cache.close()
+        """Wait until every score handed over is in the catalog."""
+        if self.catalog is None:
+            return
+        cache = self._cache
         self._cache = CacheWriter(self.catalog)
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._writes.submit(cache.close).result()
 
     def set_threshold(self, threshold: float) -> None:
         self.cull.threshold = threshold
@@ -317,5 +329,6 @@ class CullController(QObject):
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self._cache.close()
+            self.flush()
+        self._writes.shutdown(wait=True)
         self.adapter.detach()
