@@ -58,6 +58,7 @@ from reviewer.core.trash import (
 )
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.filter_bar import MarkFilterBar
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.history_dialog import HistoryDialog
@@ -305,6 +306,8 @@ class MainWindow(QMainWindow):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
             bar.addSpacing(8)
+        self.mark_filter = MarkFilterBar()
+        bar.addWidget(self.mark_filter)
         bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -506,6 +509,7 @@ class MainWindow(QMainWindow):
         self.filter_combo.currentIndexChanged.connect(
             lambda _: self.set_filter_mode(self.filter_combo.currentData())
         )
+        self.mark_filter.changed.connect(self.set_mark_filter)
         self.sort_combo.currentIndexChanged.connect(
             lambda _: self.set_sort_key(self.sort_combo.currentData(), by_user=True)
         )
@@ -1115,6 +1119,15 @@ class MainWindow(QMainWindow):
             self.filter_combo.blockSignals(True)
             self.filter_combo.setCurrentIndex(i)
             self.filter_combo.blockSignals(False)
+        self._schedule_visible()
+
+    def set_mark_filter(self, min_rating: int, label: str | None) -> None:
+        """Show only photos with at least `min_rating` stars and colour label `label`."""
+        self.proxy.set_mark_filter(min_rating, label)
+        if (self.mark_filter.min_rating, self.mark_filter.label) != (min_rating, label):
+            self.mark_filter.blockSignals(True)
+            self.mark_filter.set_filter(min_rating, label)
+            self.mark_filter.blockSignals(False)
         self._schedule_visible()
 
     def set_sort_key(self, key: SortKey, by_user: bool = False) -> None:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewer.gui import main_window as main_window_module
 from reviewer.gui.main_window import MainWindow
-from reviewer.gui.photo_model import PhotoRecord
+from reviewer.gui.photo_model import PhotoRecord, Role
 from reviewer.gui.settings import AppSettings
 
 from .conftest import MakeFolder
@@ -213,3 +213,39 @@ def test_a_move_stays_undoable_after_a_restart_and_is_in_the_history(
     assert dialog.rows()[0].endswith("undone")
     dialog.close()
     again.close()
+
+
+def test_filters_by_rating_label_and_undecided(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    open_and_score(qtbot, window, photo_folder(6))
+    recs = by_name(window)
+    window.cull.rate([recs["IMG_0000.jpg"], recs["IMG_0001.jpg"]], 2)
+    window.cull.rate([recs["IMG_0002.jpg"]], 4)
+    window.cull.label([recs["IMG_0001.jpg"], recs["IMG_0003.jpg"]], "red")
+    window.cull.decide([recs["IMG_0004.jpg"]], "reject")
+    window.cull.decide([recs["IMG_0005.jpg"]], "keep")
+
+    def shown() -> set[str]:
+        return {
+            window.proxy.index(i, 0).data(Role.RECORD).path.name
+            for i in range(window.proxy.rowCount())
+        }
+
+    window.mark_filter.rating_combo.setCurrentIndex(window.mark_filter.rating_combo.findData(2))
+    assert shown() == {"IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg"}
+    window.mark_filter.label_combo.setCurrentIndex(window.mark_filter.label_combo.findData("red"))
+    assert shown() == {"IMG_0001.jpg"}
+    window.set_mark_filter(0, "none")
+    assert window.mark_filter.label == "none"
+    assert shown() == {"IMG_0000.jpg", "IMG_0002.jpg", "IMG_0004.jpg", "IMG_0005.jpg"}
+    window.set_mark_filter(0, None)
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData("undecided"))
+    assert shown() == {f"IMG_000{i}.jpg" for i in range(4)}
+    # the filter follows the marks as they change
+    window.cull.decide([recs["IMG_0000.jpg"]], "keep")
+    assert "IMG_0000.jpg" not in shown()
+    window.undo_action.trigger()
+    assert "IMG_0000.jpg" in shown()
+    window.set_mark_filter(4, None)
+    assert shown() == {"IMG_0002.jpg"}
