@@ -175,19 +175,14 @@ class CullController(QObject):
         return self.cull.clear_marks()
 
     def apply_recorded(self, marks: dict[Path, Marks], elsewhere: Iterable[Path]) -> None:
-        """Marks read from sidecars that win over the catalog's (newer, or the catalog has
-        none): saved in the catalog and shown; not an undoable action of the user."""
+        """Show marks read from sidecars that won over the catalog's (newer, or the catalog
+        had none; the reader saved them in the catalog): not an action of the user, so not on
+        the undo stack."""
         known = {p: m for p, m in marks.items() if p in self.cull}
-        if not known:
-            return
         for p, m in known.items():
             self.cull.shot(p).marks = m
-        if self.catalog is not None:
-            try:
-                self.catalog.set_marks(known)
-            except Exception as exc:  # noqa: BLE001 - the catalog is an aid, never fatal
-                self.problem.emit(f"marks could not be saved: {exc}")
-        self.photos.apply_marks(known, elsewhere)
+        if known:
+            self.photos.apply_marks(known, elsewhere)
 
     def undo(self) -> str | None:
         return self.cull.undo()

@@ -64,6 +64,7 @@ from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.history_dialog import HistoryDialog
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
+from reviewer.gui.sidecar_sync import SidecarController, SidecarFindings, SidecarWriteReport
 from reviewer.gui.sort_filter_proxy import (
     FILTER_MODES,
     SORT_KEYS,
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
     detailLoaded = Signal(object)  # Analysis
     detailFullResolution = Signal(object)  # FullResolution
     captureTimesLoaded = Signal()
+    sidecarsRead = Signal(object)  # SidecarFindings: marks other tools recorded, shown
+    sidecarsWritten = Signal(object)  # SidecarWriteReport
 
     def __init__(
         self,
@@ -257,6 +260,7 @@ class MainWindow(QMainWindow):
             catalog, notice = open_catalog()
         self.catalog = catalog
         self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
+        self.sidecars = SidecarController(self.model, self.cull, self.settings, self)
         prestart_worker_server()
 
         self._build_widgets()
@@ -404,6 +408,12 @@ class MainWindow(QMainWindow):
             "Clear &All Marks", self.clear_all_marks, tip="Undecide every photo (Ctrl+Z undoes)"
         )
         self.history_action = self._action("&History…", self.show_history)
+        self.write_sidecars_action = self._action(
+            "&Write to Sidecars",
+            self.write_sidecars,
+            "Ctrl+S",
+            "Write ratings, labels, rejects and scores to XMP sidecars other programs read",
+        )
         self.reject_below_action = self._action(
             "Reject All &Below Threshold", self.reject_below_threshold
         )
@@ -467,6 +477,7 @@ class MainWindow(QMainWindow):
         for a in self.label_actions:
             label_menu.addAction(a)
         photo.addAction(self.clear_marks_action)
+        photo.addAction(self.write_sidecars_action)
         photo.addSeparator()
         for a in (
             self.reject_below_action,
@@ -496,6 +507,8 @@ class MainWindow(QMainWindow):
         self.cull.undoFinished.connect(self._on_move_undone)
         self.cull.filesReturned.connect(self._on_files_returned)
         self.cull.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.sidecars.read.connect(self._on_sidecars_read)
+        self.sidecars.written.connect(self._on_sidecars_written)
         self.loader.thumbnailReady.connect(self._on_thumbnail)
         self.loader.idle.connect(self._maybe_start_scoring)
         self.tasks.done.connect(self._on_task_done)
@@ -619,6 +632,7 @@ class MainWindow(QMainWindow):
         cached = self.cull.load(self.method, self.model.threshold)
         if cached:
             self._update_histogram_range()
+        self.sidecars.folder_opened(scan.shots)
         self._sort_chosen = chosen not in (None, "name")
         self._set_sort_silently(chosen if self._sort_chosen else "name")
         freeze_long_lived_objects()  # the folder's records too
@@ -841,6 +855,40 @@ class MainWindow(QMainWindow):
     def clear_all_marks(self) -> None:
         n = self.cull.clear_marks()
         self.statusBar().showMessage(f"Cleared the decisions of {n} photos (Ctrl+Z undoes)", 5000)
+
+    def write_sidecars(self) -> None:
+        """Photo ▸ Write to Sidecars: the selection when several photos are selected, else
+        every photo of the folder (in a worker)."""
+        rows = self.view.selectionModel().selectedIndexes()
+        records = self.selected_records() if len(rows) > 1 else list(self.model.records)
+        if records:
+            n = self.sidecars.write(records)
+            self.statusBar().showMessage(f"Writing the sidecars of {n} photos…", 5000)
+
+    def _on_sidecars_read(self, findings: SidecarFindings) -> None:
+        if findings.marks:
+            elsewhere = len(findings.elsewhere)
+            self.statusBar().showMessage(
+                f"{len(findings.marks)} photos took their marks from sidecars"
+                + (f" ({elsewhere} changed in another program)" if elsewhere else ""),
+                8000,
+            )
+        if findings.problems:
+            path, reason = findings.problems[0]
+            self.statusBar().showMessage(
+                f"{len(findings.problems)} sidecars could not be read, e.g. {path.name}: {reason}",
+                10000,
+            )
+        self.sidecarsRead.emit(findings)
+
+    def _on_sidecars_written(self, report: SidecarWriteReport) -> None:
+        self.statusBar().showMessage(f"Wrote {len(report.written)} sidecars", 5000)
+        self._report_failures(
+            "Some sidecars were not written",
+            "sidecars were left as they were.",
+            [Failure(p, r) for p, r in report.failures],
+        )
+        self.sidecarsWritten.emit(report)
 
     def show_history(self) -> None:
         dialog = HistoryDialog(self.cull, self)
@@ -1248,6 +1296,7 @@ class MainWindow(QMainWindow):
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
+        self.sidecars.shutdown()
         self.cull.close()
         if self.catalog is not None and self._own_catalog:
             self.catalog.close()

@@ -110,5 +110,19 @@ class AppSettings:
     def set_rejects_folder(self, name: str) -> None:
         self.store.setValue("moves/rejects_folder", name)
 
+    # sidecars -----------------------------------------------------------------------------
+    def sidecar_style(self) -> str:
+        style = str(self._get("sidecars/style", "adobe"))
+        return style if style in ("adobe", "darktable") else "adobe"
+
+    def set_sidecar_style(self, style: str) -> None:
+        self.store.setValue("sidecars/style", style)
+
+    def auto_write_sidecars(self) -> bool:
+        return str(self._get("sidecars/auto_write", "false")).lower() == "true"
+
+    def set_auto_write_sidecars(self, on: bool) -> None:
+        self.store.setValue("sidecars/auto_write", "true" if on else "false")
+
     def sync(self) -> None:
         self.store.sync()

@@ -249,3 +249,82 @@ def test_filters_by_rating_label_and_undecided(
     assert "IMG_0000.jpg" in shown()
     window.set_mark_filter(4, None)
     assert shown() == {"IMG_0002.jpg"}
+
+
+def test_sidecars_are_read_when_a_folder_opens_and_newer_ones_win(
+    qtbot: QtBot, settings: AppSettings, photo_folder: MakeFolder
+) -> None:
+    import os
+
+    from reviewer.core.cull.sidecars import write_sidecar
+    from reviewer.core.cull.xmp import XmpMarks
+
+    folder = photo_folder(4)
+    # culled elsewhere before Reviewer ever saw the folder
+    write_sidecar(folder / "IMG_0001.xmp", marks=XmpMarks(3, "Green"))
+    write_sidecar(folder / "IMG_0002.jpg.xmp", marks=XmpMarks(0, None, rejected=True))
+    (folder / "IMG_0003.xmp").write_text("<x:xmpmeta><broken")
+    w = new_window(qtbot, settings)
+    with qtbot.waitSignal(w.sidecarsRead, timeout=30_000) as read:
+        w.open_folder(folder)
+    recs = by_name(w)
+    assert (recs["IMG_0001.jpg"].rating, recs["IMG_0001.jpg"].label) == (3, "green")
+    assert recs["IMG_0002.jpg"].decision == "reject"
+    assert not recs["IMG_0001.jpg"].changed_elsewhere  # the catalog had nothing to disagree
+    assert [p.name for p, _ in read.args[0].problems] == ["IMG_0003.xmp"]
+    assert (folder / "IMG_0003.xmp").read_text() == "<x:xmpmeta><broken"  # left untouched
+    # the window changes the rating; later another program changes the sidecar again
+    w.cull.rate([recs["IMG_0001.jpg"]], 1)
+    qtbot.waitUntil(lambda: w.model.counts().scored == 4 and not w.scoring_active, timeout=60_000)
+    w.close()
+    write_sidecar(folder / "IMG_0001.xmp", marks=XmpMarks(5, "Green"))
+    later = os.stat(folder / "IMG_0001.xmp").st_mtime + 60
+    os.utime(folder / "IMG_0001.xmp", (later, later))
+
+    again = new_window(qtbot, settings)
+    with qtbot.waitSignal(again.sidecarsRead, timeout=30_000):
+        again.open_folder(folder)
+    rec = by_name(again)["IMG_0001.jpg"]
+    assert rec.rating == 5 and rec.changed_elsewhere
+    again.view.viewport().repaint()
+    assert again.model.counts().scored == 4  # from the cache
+    again.close()
+
+
+def test_write_to_sidecars_and_the_automatic_option(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    from reviewer.core.cull.sidecars import read_recorded
+
+    folder = photo_folder(3)
+    open_and_score(qtbot, window, folder)
+    recs = by_name(window)
+    window.cull.decide([recs["IMG_0000.jpg"]], "reject")
+    window.cull.rate([recs["IMG_0001.jpg"]], 4)
+    window.cull.label([recs["IMG_0001.jpg"]], "yellow")
+    photo_bytes = (folder / "IMG_0000.jpg").read_bytes()
+    from PySide6.QtCore import QItemSelectionModel
+
+    selection = window.view.selectionModel()
+    selection.clearSelection()
+    for name in ("IMG_0000.jpg", "IMG_0001.jpg"):  # several selected: those are written
+        index = window.proxy.mapFromSource(window.model.index_of(recs[name]))
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+    with qtbot.waitSignal(window.sidecarsWritten, timeout=30_000) as done:
+        window.write_sidecars_action.trigger()
+    assert not done.args[0].failures
+    rejected = read_recorded(recs["IMG_0000.jpg"].shot)
+    assert rejected is not None and rejected.marks.rejected
+    assert rejected.path.name == "IMG_0000.xmp"  # adobe style by default
+    assert rejected.data.reviewer is not None and rejected.data.reviewer.scorer == "focus"
+    rated = read_recorded(recs["IMG_0001.jpg"].shot)
+    assert rated is not None and (rated.marks.rating, rated.marks.label) == (4, "Yellow")
+    assert (folder / "IMG_0000.jpg").read_bytes() == photo_bytes  # no photo rewritten
+    assert read_recorded(recs["IMG_0002.jpg"].shot) is None  # not selected
+
+    window.settings.set_auto_write_sidecars(True)
+    window.settings.set_sidecar_style("darktable")
+    with qtbot.waitSignal(window.sidecarsWritten, timeout=30_000):
+        window.cull.rate([recs["IMG_0002.jpg"]], 2)
+    made = read_recorded(recs["IMG_0002.jpg"].shot)
+    assert made is not None and made.path.name == "IMG_0002.jpg.xmp" and made.marks.rating == 2
