@@ -225,8 +225,9 @@ class CullController(QObject):
             groups: list[FileGroup] = []
             for m in batch.moves:
                 groups.append(FileGroup(m.src.stem, (m.src,)))
-                if batch.destination == "folder" and m.dst.parent.parent == m.src.parent:
-                    folder_name = m.dst.parent.name
+                if batch.destination == "folder":
+                    sibling = m.dst.parent.parent == m.src.parent
+                    folder_name = m.dst.parent.name if sibling else str(m.dst.parent)
             stems = {(m.src.parent, m.src.stem) for m in batch.moves}
             text = f"Move {_plural(len(stems), 'shot')} to {where} (earlier session)"
             redo = _Redo(batch.destination, folder_name, self.home_trash, groups)
@@ -275,7 +276,10 @@ class CullController(QObject):
             return move_to_trash(groups, self.journal, home_trash=how.home_trash)
         if not how.folder_name:
             return MoveBatch("folder")
-        return move_to_folder(groups, how.folder_name, self.journal)
+        try:
+            return move_to_folder(groups, how.folder_name, self.journal)
+        except ValueError:  # an absolute folder this move code cannot take
+            return MoveBatch("folder")
 
     def _returned_unknown(self, report: RestoreReport) -> None:
         """Files put back that no shot of the grid stands for (a move of an earlier session):

@@ -63,6 +63,12 @@ from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.history_dialog import HistoryDialog
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
+from reviewer.gui.preferences import (
+    Preferences,
+    PreferencesDialog,
+    load_preferences,
+    valid_rejects_folder,
+)
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sidecar_sync import SidecarController, SidecarFindings, SidecarWriteReport
 from reviewer.gui.sort_filter_proxy import (
@@ -417,8 +423,15 @@ class MainWindow(QMainWindow):
         self.reject_below_action = self._action(
             "Reject All &Below Threshold", self.reject_below_threshold
         )
-        self.trash_action = self._action(
-            "Move Rejected to &Trash…", self.move_rejected_to_trash, "Ctrl+Delete"
+        self.trash_action = self._action("Move Rejected to &Trash…", self.move_rejected_to_trash)
+        self.move_rejected_action = self._action(
+            "&Move Rejected…",
+            self.move_rejected,
+            "Ctrl+Delete",
+            "Move the rejected photos to the Trash or the folder chosen in Preferences",
+        )
+        self.preferences_action = self._action(
+            "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences
         )
         self.folder_action = self._action("Move Rejected to &Folder…", self.move_rejected_to_folder)
         self.rejects_name_action = self._action(
@@ -461,6 +474,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.recursive_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = mb.addMenu("&Edit")
         edit.addAction(self.undo_action)
@@ -481,6 +496,7 @@ class MainWindow(QMainWindow):
         photo.addSeparator()
         for a in (
             self.reject_below_action,
+            self.move_rejected_action,
             self.trash_action,
             self.folder_action,
             self.rejects_name_action,
@@ -921,6 +937,35 @@ class MainWindow(QMainWindow):
     def move_rejected_to_folder(self) -> None:
         self._move_rejected("folder")
 
+    def move_rejected(self) -> None:
+        """Ctrl+Delete: to the Trash or the rejects folder, as chosen in Preferences."""
+        self._move_rejected(self.settings.move_destination())
+
+    def show_preferences(self) -> None:
+        dialog = PreferencesDialog(load_preferences(self.settings, self.method), self)
+        self.preferences_dialog = dialog
+        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+            self.apply_preferences(dialog.values())
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Use and remember the choices of the Preferences dialog."""
+        s = self.settings
+        s.set_sidecar_style(prefs.sidecar_style)
+        s.set_auto_write_sidecars(prefs.auto_write_sidecars)
+        s.set_move_destination(prefs.move_destination)
+        if valid_rejects_folder(prefs.rejects_folder):
+            s.set_rejects_folder(prefs.rejects_folder)
+        s.set_threshold(prefs.method, prefs.threshold)
+        self.set_method(prefs.method)
+        if prefs.threshold != self.model.threshold:
+            self.set_threshold(prefs.threshold)
+        self.set_thumbnail_size(prefs.thumbnail_size)
+        self.set_theme(as_theme(prefs.theme))
+        if prefs.recursive != self.recursive:
+            self.recursive_action.setChecked(prefs.recursive)
+            self._toggle_recursive()
+        s.sync()
+
     def choose_rejects_folder_name(self) -> None:
         name, ok = QInputDialog.getText(
             self,
@@ -928,7 +973,7 @@ class MainWindow(QMainWindow):
             "Name of the folder rejected photos move to:",
             text=self.settings.rejects_folder(),
         )
-        if ok and name.strip():
+        if ok and valid_rejects_folder(name):
             self.settings.set_rejects_folder(name.strip())
 
     def _move_rejected(self, destination: str) -> None:

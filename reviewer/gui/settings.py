@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -102,10 +103,21 @@ class AppSettings:
 
     # moving -------------------------------------------------------------------------------
     def rejects_folder(self) -> str:
+        """A folder name made beside each photo, or an absolute path (any drive)."""
         name = str(self._get("moves/rejects_folder", DEFAULT_REJECTS_FOLDER)).strip()
+        if os.path.isabs(name):
+            return name
         return (
             name if name and "/" not in name and name not in (".", "..") else DEFAULT_REJECTS_FOLDER
         )
+
+    def move_destination(self) -> str:
+        """Where "Move Rejected" (Ctrl+Delete) sends rejects: "trash" or "folder"."""
+        value = str(self._get("moves/destination", "trash"))
+        return value if value in ("trash", "folder") else "trash"
+
+    def set_move_destination(self, destination: str) -> None:
+        self.store.setValue("moves/destination", destination)
 
     def set_rejects_folder(self, name: str) -> None:
         self.store.setValue("moves/rejects_folder", name)
