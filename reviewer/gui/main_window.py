@@ -58,6 +58,14 @@ from reviewer.core.trash import (
 )
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.export_view import (
+    CopyReport,
+    copy_shots,
+    keepers,
+    move_or_copy,
+    view_rows,
+    write_rows,
+)
 from reviewer.gui.filter_bar import MarkFilterBar
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
@@ -212,6 +220,7 @@ class MainWindow(QMainWindow):
     captureTimesLoaded = Signal()
     sidecarsRead = Signal(object)  # SidecarFindings: marks other tools recorded, shown
     sidecarsWritten = Signal(object)  # SidecarWriteReport
+    keepersCopied = Signal(object)  # CopyReport
 
     def __init__(
         self,
@@ -430,6 +439,11 @@ class MainWindow(QMainWindow):
             "Ctrl+Delete",
             "Move the rejected photos to the Trash or the folder chosen in Preferences",
         )
+        self.export_action = self._action(
+            "&Export View…", self.export_view, tip="The photos shown, as CSV or JSON"
+        )
+        self.copy_keepers_action = self._action("&Copy Keepers To…", self.copy_keepers)
+        self.move_keepers_action = self._action("Mo&ve Keepers To…", self.move_keepers)
         self.preferences_action = self._action(
             "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences
         )
@@ -474,6 +488,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.recursive_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -493,6 +508,9 @@ class MainWindow(QMainWindow):
             label_menu.addAction(a)
         photo.addAction(self.clear_marks_action)
         photo.addAction(self.write_sidecars_action)
+        photo.addSeparator()
+        photo.addAction(self.copy_keepers_action)
+        photo.addAction(self.move_keepers_action)
         photo.addSeparator()
         for a in (
             self.reject_below_action,
@@ -941,6 +959,77 @@ class MainWindow(QMainWindow):
         """Ctrl+Delete: to the Trash or the rejects folder, as chosen in Preferences."""
         self._move_rejected(self.settings.move_destination())
 
+    def export_view(self, path: Path | None = None) -> Path | None:
+        """File ▸ Export View: the photos shown, in the order shown, as CSV or JSON."""
+        if path is None:
+            start = str((self.folder or Path.home()) / "reviewer-view.csv")
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export the view", start, "CSV (*.csv);;JSON (*.json)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        rows = view_rows(self.proxy, self.model.threshold)
+        try:
+            write_rows(path, rows)
+        except OSError as exc:
+            self._report("Export failed", f"{path} could not be written: {exc}")
+            return None
+        self.statusBar().showMessage(f"Exported {len(rows)} photos to {path}", 8000)
+        return path
+
+    def copy_keepers(self, folder: Path | None = None) -> None:
+        self._keepers_to(folder, move=False)
+
+    def move_keepers(self, folder: Path | None = None) -> None:
+        self._keepers_to(folder, move=True)
+
+    def _keepers_to(self, folder: Path | None, move: bool) -> None:
+        """Photo ▸ Copy / Move Keepers To…: the photos kept (P), else every one not rejected,
+        with their partners and sidecars. A move is journaled and undoable."""
+        if self._moving:
+            return
+        records = keepers(self.model.records)
+        if not records:
+            self._report("Nothing to copy", "No photo is kept or left unrejected.")
+            return
+        verb = "Move" if move else "Copy"
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(
+                self, f"{verb} the keepers to", str(self.folder or Path.home())
+            )
+            if not chosen:
+                return
+            folder = Path(chosen)
+        shots = [r.shot for r in records]
+        self._moving = True
+        self._set_move_actions_enabled()
+        if move:
+            journal = self.journal
+            self._move_folder_name = str(folder)
+            self.tasks.submit(("keepers", records), lambda: move_or_copy(shots, folder, journal))
+        else:
+            self.tasks.submit(("keepers", records), lambda: copy_shots(shots, folder))
+
+    def _on_keepers(self, records: list[PhotoRecord], result: object, error: str | None) -> None:
+        if isinstance(result, MoveBatch):
+            self._on_moved(records, result, error)
+            return
+        self._moving = False
+        self._set_move_actions_enabled()
+        if not isinstance(result, CopyReport):
+            self._report("Copy failed", f"Nothing could be copied: {error}")
+            return
+        self.statusBar().showMessage(
+            f"Copied {len(result.copied)} files. {result.note}".strip(), 8000
+        )
+        self._report_failures(
+            "Some files were not copied",
+            "files were not copied.",
+            [Failure(p, r) for p, r in result.failures],
+        )
+        self.keepersCopied.emit(result)
+
     def show_preferences(self) -> None:
         dialog = PreferencesDialog(load_preferences(self.settings, self.method), self)
         self.preferences_dialog = dialog
@@ -1026,7 +1115,7 @@ class MainWindow(QMainWindow):
             return
         name = getattr(self, "_move_folder_name", "") if batch.destination == "folder" else ""
         gone = self.cull.record_move(batch, records, name)
-        where = "the Trash" if batch.destination == "trash" else "the rejects folder"
+        where = "the Trash" if batch.destination == "trash" else f"“{name}”"
         self.statusBar().showMessage(
             f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
         )
@@ -1195,6 +1284,8 @@ class MainWindow(QMainWindow):
                 self._on_scanned(result if isinstance(result, ScannedFolder) else None, err)
         elif kind == "move":
             self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
+        elif kind == "keepers":
+            self._on_keepers(tag[1], result, err)
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
         elif kind == "capture":
