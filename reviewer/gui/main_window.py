@@ -50,9 +50,11 @@ from reviewer.core.trash import (
     MoveBatch,
     MoveJournal,
     RestoreReport,
+    display_path,
     move_to_folder,
     move_to_trash,
     restore,
+    startup_batches,
 )
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.histogram_slider import HistogramSlider
@@ -220,7 +222,9 @@ class MainWindow(QMainWindow):
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
-        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
+        # after a crash the journal is reconciled; moves of earlier runs stay undoable
+        self.recovered, batches = startup_batches(self.journal)
+        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = [(b, []) for b in batches]
         self.detail: DetailDialog | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
@@ -791,16 +795,18 @@ class MainWindow(QMainWindow):
             return
         self._moving = True
         self._set_move_actions_enabled()
-        journal, home = self.journal, self.home_trash
+        journal, home, root = self.journal, self.home_trash, self.folder
         if destination == "trash":
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
+                lambda: move_to_trash(
+                    [r.shot for r in records], journal, home_trash=home, root=root
+                ),
             )
         else:
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
+                lambda: move_to_folder([r.shot for r in records], folder_name, journal, root=root),
             )
 
     def _on_moved(
@@ -817,8 +823,12 @@ class MainWindow(QMainWindow):
             self.undo_stack.append((batch, gone))
         self.model.remove_records(gone)
         where = "the Trash" if batch.destination == "trash" else "the rejects folder"
+        left = len(records) - len(gone)
         self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}"
+            + (f"; {left} shots ({len(batch.failures)} files) not moved" if left else "")
+            + (". Ctrl+Z to undo." if batch.moves else "."),
+            8000,
         )
         self._report_failures(
             "Some files were not moved",
@@ -857,6 +867,9 @@ class MainWindow(QMainWindow):
             if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
         ]
         self.model.insert_records(same_folder)
+        here = self.folder
+        if here and not records and any(m.src.is_relative_to(here) for m in report.restored):
+            self.open_folder(here)  # a move of an earlier run came back: show its photos
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         self._report_failures(
             "Some files could not be restored", "files are still moved.", report.failures
@@ -870,7 +883,7 @@ class MainWindow(QMainWindow):
             self._report(
                 title,
                 f"{len(failures)} {outcome}",
-                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+                "\n".join(f"{display_path(f.path)}: {f.reason}" for f in failures),
             )
 
     def _set_move_actions_enabled(self) -> None:
