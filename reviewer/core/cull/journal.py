@@ -30,6 +30,7 @@ import contextlib
 import fcntl
 import json
 import os
+import stat
 import threading
 import time
 import uuid
@@ -50,6 +51,7 @@ class Move:
     dst: Path  # where it is now
     trashinfo: Path | None = None  # the .trashinfo written for it (trash moves only)
     copy: bool = False  # across filesystems: copied, verified, then the source removed
+    group: str = ""  # the shot it belongs to in its batch: an undo puts a shot back whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,11 @@ class ShotRecord:
     state: ShotState = "planned"
     only: list[int] | None = None  # with state "moved": the moves still in effect
     time: float = 0.0
+    idents: list[tuple[int, int] | None] = field(default_factory=list)  # (size, mtime_ns)
+
+    def ident(self, move: Move) -> tuple[int, int] | None:
+        i = self.moves.index(move)
+        return self.idents[i] if i < len(self.idents) else None
 
     def claimed(self) -> list[Move]:
         """The moves the journal says are in effect (before undo records are applied)."""
@@ -101,6 +108,18 @@ class ShotRecord:
         if self.state == "moved" and self.only is not None:
             return [self.moves[i] for i in self.only if 0 <= i < len(self.moves)]
         return list(self.moves)
+
+
+def in_effect(sr: ShotRecord, m: Move) -> bool:
+    """Whether the file of this move is (still) at its destination and not back at its source:
+    the filesystem has the last word over the records (a full disk may have eaten some)."""
+    if os.path.lexists(m.src):
+        return False
+    now = file_ident(m.dst)
+    if now is None:
+        return False
+    want = sr.ident(m)
+    return want is None or want == now
 
 
 class JournalError(OSError):
@@ -141,17 +160,41 @@ def decode_line(line: bytes) -> dict[str, object] | None:
     return rec
 
 
+def file_ident(path: Path) -> tuple[int, int] | None:
+    """(size, mtime in ns) of a file (not following a symlink); None when it does not exist.
+
+    A rename and Reviewer's verified copy both keep them, so a journal record only claims a file
+    at its destination when it is still the file that was moved there."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return (st.st_size, 0)  # a link's own time is not kept by a copy
+    return (st.st_size, st.st_mtime_ns)
+
+
 def _path(value: object) -> Path:
     return Path(str(value))
 
 
-def _moves(value: object) -> list[Move]:
+def _idents(value: object) -> list[tuple[int, int] | None]:
+    out: list[tuple[int, int] | None] = []
+    if isinstance(value, list):
+        for item in value:
+            ok = isinstance(item, list) and len(item) == 2
+            out.append((int(item[0]), int(item[1])) if ok else None)
+    return out
+
+
+def _moves(value: object, group: str) -> list[Move]:
     out: list[Move] = []
     if isinstance(value, list):
         for item in value:
             if isinstance(item, list) and len(item) == 4:
                 src, dst, info, copy = item
-                out.append(Move(_path(src), _path(dst), _path(info) if info else None, bool(copy)))
+                info_path = _path(info) if info else None
+                out.append(Move(_path(src), _path(dst), info_path, bool(copy), group))
     return out
 
 
@@ -199,7 +242,13 @@ class MoveJournal:
             finally:
                 os.close(fd)
 
-    def plan(self, batch: MoveBatch, shot: str, moves: list[Move]) -> None:
+    def plan(
+        self,
+        batch: MoveBatch,
+        shot: str,
+        moves: list[Move],
+        idents: list[tuple[int, int] | None] | None = None,
+    ) -> None:
         self.append(
             {
                 "e": "plan",
@@ -210,8 +259,18 @@ class MoveJournal:
                     [str(m.src), str(m.dst), str(m.trashinfo) if m.trashinfo else None, m.copy]
                     for m in moves
                 ],
+                "id": [list(i) if i else None for i in (idents or [])],
             }
         )
+
+    def undo_started(self, undo: str, batch_id: str, moves: list[Move]) -> None:
+        """An undo of these moves begins (a restart finishes it if the process dies)."""
+        self.append(
+            {"e": "undo", "u": undo, "b": batch_id, "m": [[str(m.src), str(m.dst)] for m in moves]}
+        )
+
+    def undo_finished(self, undo: str) -> None:
+        self.append({"e": "undone", "u": undo})
 
     def shot_moved(self, batch_id: str, shot: str, only: list[int] | None = None) -> None:
         rec: dict[str, object] = {"e": "moved", "b": batch_id, "s": shot}
@@ -256,7 +315,14 @@ class MoveJournal:
                 t_raw = rec.get("t")
                 t = float(t_raw) if isinstance(t_raw, int | float) else 0.0
                 by_key.pop(key, None)  # a newer plan for the same shot replaces the older
-                by_key[key] = ShotRecord(b, key[1], dest, _moves(rec.get("m")), time=t)
+                by_key[key] = ShotRecord(
+                    b,
+                    key[1],
+                    dest,
+                    _moves(rec.get("m"), key[1]),
+                    time=t,
+                    idents=_idents(rec.get("id")),
+                )
             elif e in ("moved", "rolled-back"):
                 sr = by_key.get((b, str(rec.get("s"))))
                 if sr is not None:
@@ -289,6 +355,23 @@ class MoveJournal:
         elif event == "restored":
             restored.add((b, src, dst))
 
+    def pending_undos(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """Undos that began and never finished: (undo id, batch id, [(src, dst)])."""
+        pending: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
+        for rec in self.records():
+            if rec.get("e") == "undo":
+                u = str(rec.get("u"))
+                pairs = rec.get("m")
+                moves = [
+                    (str(p[0]), str(p[1]))
+                    for p in (pairs if isinstance(pairs, list) else [])
+                    if isinstance(p, list) and len(p) == 2
+                ]
+                pending[u] = (u, str(rec.get("b")), moves)
+            elif rec.get("e") == "undone":
+                pending.pop(str(rec.get("u")), None)
+        return list(pending.values())
+
     def batches(self) -> list[MoveBatch]:
         """Moves still in effect (moved, not put back), grouped by batch, oldest first.
 
@@ -302,7 +385,7 @@ class MoveJournal:
             for m in sr.claimed():
                 if (sr.batch, str(m.src), str(m.dst)) in restored:
                     continue
-                if not os.path.lexists(m.dst) or os.path.lexists(m.src):
+                if not in_effect(sr, m):
                     continue
                 b = out.get(sr.batch)
                 if b is None:

@@ -42,7 +42,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, cast
@@ -58,6 +58,8 @@ from reviewer.core.cull.journal import (
     MoveJournal,
     ShotRecord,
     default_journal_path,
+    file_ident,
+    in_effect,
 )
 
 __all__ = [
@@ -127,6 +129,7 @@ class ReconcileReport:
     rolled_back: list[Move] = field(default_factory=list)  # files of an interrupted shot put back
     orphans_removed: list[Path] = field(default_factory=list)  # .trashinfo / partial copies
     problems: list[Failure] = field(default_factory=list)
+    missing: list[Path] = field(default_factory=list)  # neither at source nor destination
     skipped: bool = False  # another Reviewer is moving files right now
 
 
@@ -171,7 +174,7 @@ def rename_no_replace(src: Path, dst: Path) -> None:
 
     Atomic on Linux filesystems that support RENAME_NOREPLACE; elsewhere a check then rename.
     """
-    faults.check("rename", src)
+    faults.check("rename", src, dst)
     fn = _get_renameat2()
     if fn is not None:
         rc = fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE)
@@ -642,7 +645,7 @@ class _Mover:
     ) -> list[Move] | None:
         """Free destination names for the shot, recorded in the journal, .trashinfo written."""
         for n in range(MAX_CLASH_SUFFIX + 1):
-            moves = plan.names(stem, present, n)
+            moves = [replace(m, group=shot) for m in plan.names(stem, present, n)]
             if any(
                 os.path.lexists(m.dst)
                 or os.path.lexists(_partial(m.dst))
@@ -652,7 +655,7 @@ class _Mover:
                 continue
             if self.journal is not None:
                 try:
-                    self.journal.plan(self.batch, shot, moves)
+                    self.journal.plan(self.batch, shot, moves, [file_ident(p) for p in present])
                 except JournalError as exc:
                     self._fail(
                         present, f"{describe_error(exc)}; the shot was not moved (safe to retry)"
@@ -802,34 +805,86 @@ def restore(moves: MoveBatch | Sequence[Move], journal: MoveJournal | None = Non
         batch_id, items = uuid.uuid4().hex, list(moves)
     report = RestoreReport()
     emptied: set[Path] = set()
+    undo = uuid.uuid4().hex
     with _moving(journal):
-        for move in reversed(items):
+        if journal is not None:
             try:
-                _restore_one(move)
-            except FileExistsError:
-                report.failures.append(
-                    Failure(
-                        move.src,
-                        "another file now has this name; the photo stays at "
-                        + display_path(move.dst),
-                    )
-                )
-                continue
-            except Exception as exc:
-                report.failures.append(Failure(move.src, describe_error(exc)))
-                continue
-            if journal is not None:
-                with contextlib.suppress(JournalError):
-                    journal.restored(batch_id, move)
-            if move.trashinfo is not None:
-                _remove_quietly(move.trashinfo)
-            elif move.dst.parent.parent == move.src.parent:
-                emptied.add(move.dst.parent)  # a rejects folder beside the photos
-            report.restored.append(move)
+                journal.undo_started(undo, batch_id, items)
+            except JournalError as exc:  # without it a kill could leave a shot half back
+                report.failures.extend(Failure(m.src, describe_error(exc)) for m in items)
+                return report
+        for group in _shot_groups(list(reversed(items))):
+            _restore_group(group, batch_id, journal, report, emptied)
+        if journal is not None:
+            with contextlib.suppress(JournalError):
+                journal.undo_finished(undo)
     for folder in emptied:  # a rejects folder we emptied goes away (rmdir: empty dirs only)
         with contextlib.suppress(OSError):
             folder.rmdir()
     return report
+
+
+def _shot_groups(items: list[Move]) -> list[list[Move]]:
+    groups: dict[str, list[Move]] = {}
+    out: list[list[Move]] = []
+    for m in items:
+        if not m.group:
+            out.append([m])
+        elif m.group in groups:
+            groups[m.group].append(m)
+        else:
+            groups[m.group] = [m]
+            out.append(groups[m.group])
+    return out
+
+
+def _restore_group(
+    group: list[Move],
+    batch_id: str,
+    journal: MoveJournal | None,
+    report: RestoreReport,
+    emptied: set[Path],
+) -> None:
+    """Put one shot's files back, all of them or (when one cannot come back) none."""
+    back: list[Move] = []
+    for move in group:
+        try:
+            _restore_one(move)
+        except Exception as exc:
+            if isinstance(exc, FileExistsError):
+                reason = "another file now has this name; the photo stays at " + display_path(
+                    move.dst
+                )
+            else:
+                reason = describe_error(exc)
+            report.failures.append(Failure(move.src, reason))
+            sibling = f"not put back: {display_path(move.src.name)} of the same shot could not be"
+            for m in reversed(back):  # the shot stays whole where it was moved to
+                try:
+                    _transfer(m.src, m.dst)
+                    report.failures.append(Failure(m.src, sibling))
+                except Exception:
+                    report.restored.append(m)
+                    _after_restore(m, batch_id, journal, emptied)
+            for m in group[group.index(move) + 1 :]:
+                report.failures.append(Failure(m.src, sibling))
+            return
+        back.append(move)
+    for m in back:
+        report.restored.append(m)
+        _after_restore(m, batch_id, journal, emptied)
+
+
+def _after_restore(
+    move: Move, batch_id: str, journal: MoveJournal | None, emptied: set[Path]
+) -> None:
+    if journal is not None:
+        with contextlib.suppress(JournalError):
+            journal.restored(batch_id, move)
+    if move.trashinfo is not None:
+        _remove_quietly(move.trashinfo)
+    elif move.dst.parent.parent == move.src.parent:
+        emptied.add(move.dst.parent)  # a rejects folder beside the photos
 
 
 def _restore_one(move: Move) -> None:
@@ -886,6 +941,7 @@ def reconcile(journal: MoveJournal | None = None) -> ReconcileReport:
                 _reconcile_shot(journal, sr, restored, report)
             except Exception as exc:
                 report.problems.extend(Failure(m.src, describe_error(exc)) for m in sr.moves)
+        _finish_undos(journal, report)
     finally:
         if fd is not None:
             os.close(fd)
@@ -917,18 +973,16 @@ def _reconcile_shot(
             if src and not dst:
                 with contextlib.suppress(JournalError):
                     journal.restored(sr.batch, m)
-    in_effect = {
+    live = {
         m
         for m in sr.claimed()
-        if os.path.lexists(m.dst)
-        and not os.path.lexists(m.src)
-        and (sr.batch, str(m.src), str(m.dst)) not in restored
+        if in_effect(sr, m) and (sr.batch, str(m.src), str(m.dst)) not in restored
     }
     for m in sr.moves:
         info = m.trashinfo
         if (
             info is not None
-            and m not in in_effect
+            and m not in live
             and not os.path.lexists(m.dst)
             and os.path.lexists(info)
             and _is_our_trashinfo(info, m.src)
@@ -938,15 +992,15 @@ def _reconcile_shot(
 
 
 def _settle_interrupted(journal: MoveJournal, sr: ShotRecord, report: ReconcileReport) -> None:
-    state = [(os.path.lexists(m.src), os.path.lexists(m.dst)) for m in sr.moves]
-    if all(dst and not src for src, dst in state):
+    state = [(os.path.lexists(m.src), os.path.lexists(m.dst), in_effect(sr, m)) for m in sr.moves]
+    if all(ours for _src, _dst, ours in state):
         report.completed.extend(sr.moves)
         with contextlib.suppress(JournalError):
             journal.shot_moved(sr.batch, sr.shot)
         return
     still: list[int] = []
-    for i, (m, (src, dst)) in enumerate(zip(sr.moves, state, strict=True)):
-        if dst and not src:
+    for i, (m, (src, dst, ours)) in enumerate(zip(sr.moves, state, strict=True)):
+        if ours:
             try:
                 _transfer(m.dst, m.src)
             except Exception as exc:
@@ -967,13 +1021,38 @@ def _settle_interrupted(journal: MoveJournal, sr: ShotRecord, report: ReconcileR
                 report.problems.append(
                     Failure(m.src, f"both it and {display_path(m.dst)} exist; both kept")
                 )
-        elif not src:
-            report.problems.append(Failure(m.src, "missing both here and at its destination"))
+        elif not src:  # moved on by something else since (or a stale plan): nothing to do
+            report.missing.append(m.src)
     with contextlib.suppress(JournalError):
         if still:
             journal.shot_moved(sr.batch, sr.shot, only=still)
         else:
             journal.shot_rolled_back(sr.batch, sr.shot)
+
+
+def _finish_undos(journal: MoveJournal, report: ReconcileReport) -> None:
+    """An undo killed half-way is finished, so no shot stays half back."""
+    pending = journal.pending_undos()
+    if not pending:
+        return
+    live = {(b.batch_id, str(m.src), str(m.dst)): m for b in journal.batches() for m in b.moves}
+    for undo, batch_id, pairs in pending:
+        for src, dst in pairs:
+            m = live.get((batch_id, src, dst))
+            if m is None:
+                continue
+            try:
+                _restore_one(m)
+            except Exception as exc:
+                report.problems.append(Failure(m.src, f"undo not finished: {describe_error(exc)}"))
+                continue
+            report.rolled_back.append(m)
+            with contextlib.suppress(JournalError):
+                journal.restored(batch_id, m)
+            if m.trashinfo is not None:
+                _remove_quietly(m.trashinfo)
+        with contextlib.suppress(JournalError):
+            journal.undo_finished(undo)
 
 
 def startup_batches(
