@@ -89,9 +89,10 @@ class World:
         elsewhere = str(self.elsewhere)
 
         def hook(op: str, path: Path, other: Path | None) -> None:
-            if op == "rename" and other is not None:  # the absolute rejects folder: other drive
-                if str(path).startswith(elsewhere) != str(other).startswith(elsewhere):
-                    raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(path))
+            # the absolute rejects folder is on "another drive": a rename there fails EXDEV
+            inside = str(path).startswith(elsewhere)
+            if op == "rename" and other is not None and inside != str(other).startswith(elsewhere):
+                raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(path))
             seen[0] += 1
             if crash_at is not None and seen[0] == crash_at:
                 self.crashed = True
