@@ -27,6 +27,7 @@ is still read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -236,8 +237,9 @@ class MoveJournal:
                 except OSError as exc:
                     with contextlib.suppress(OSError):
                         os.ftruncate(fd, end)  # leave no torn record behind
+                    why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
                     raise JournalError(
-                        exc.errno, f"cannot write the move journal: {exc.strerror or exc}"
+                        exc.errno, f"the move journal could not be written ({why or exc})"
                     ) from exc
             finally:
                 os.close(fd)
