@@ -830,9 +830,11 @@ class MainWindow(QMainWindow):
             + (". Ctrl+Z to undo." if batch.moves else "."),
             8000,
         )
+        no_trash = any(f.kind == "no-trash" for f in batch.failures)
         self._report_failures(
             "Some files were not moved",
-            "files stayed where they are; nothing else was touched.",
+            "files stayed where they are; nothing else was touched."
+            + (" Where there is no usable trash, “Move rejected to folder…” works." * no_trash),
             batch.failures,
         )
         self._set_move_actions_enabled()

@@ -111,3 +111,27 @@ def test_undo_after_a_restart_and_after_a_kill_mid_move(
     assert not w.undo_action.isEnabled()
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     w.close()
+
+
+def test_no_trash_on_that_drive_offers_the_rejects_folder(
+    qtbot: QtBot,
+    window: MainWindow,
+    photo_folder: MakeFolder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = photo_folder(2)
+    open_scored(qtbot, window, folder)
+    window.model.set_decision(window.model.records, "reject")
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+
+    def read_only(op: str, path: Path, other: Path | None) -> None:
+        if op == "info-create":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    with faults.installed(read_only), qtbot.waitSignal(window.movesFinished, timeout=30_000):
+        window.move_rejected_to_trash()
+    assert sorted(p.name for p in folder.iterdir()) == ["IMG_0000.jpg", "IMG_0001.jpg"]
+    assert "“Move rejected to folder…” works" in window.last_report.text()
+    assert "Nothing was deleted" in window.last_report.detailedText()
+    assert not window.undo_action.isEnabled()
+    window.last_report.close()

@@ -808,11 +808,10 @@ def restore(moves: MoveBatch | Sequence[Move], journal: MoveJournal | None = Non
     undo = uuid.uuid4().hex
     with _moving(journal):
         if journal is not None:
-            try:
+            # lets a restart finish an undo that a kill interrupted; a full disk must not stop
+            # the undo itself (renames need no space), so it goes on without the record then
+            with contextlib.suppress(JournalError):
                 journal.undo_started(undo, batch_id, items)
-            except JournalError as exc:  # without it a kill could leave a shot half back
-                report.failures.extend(Failure(m.src, describe_error(exc)) for m in items)
-                return report
         for group in _shot_groups(list(reversed(items))):
             _restore_group(group, batch_id, journal, report, emptied)
         if journal is not None:
