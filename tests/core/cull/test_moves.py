@@ -398,3 +398,22 @@ def test_a_read_only_drive_offers_the_rejects_folder_and_deletes_nothing(
     assert batch.moves == []
     assert all(f.kind == "no-trash" and "rejects folder" in f.reason for f in batch.failures)
     assert digests(card) == before
+
+
+def test_a_journal_in_the_older_format_is_still_undoable(tmp_path: Path) -> None:
+    shoot = tmp_path / "shoot"
+    shot = make_shot(shoot, "OLD", (".jpg",))
+    (shoot / "_rejected").mkdir()
+    dst = shoot / "_rejected" / "OLD.jpg"
+    os.rename(shot.files[0], dst)
+    journal = MoveJournal(tmp_path / "moves.jsonl")
+    journal.path.write_text(  # what main wrote before checksummed records
+        f'{{"batch": "b1", "event": "intent", "src": "{shot.files[0]}", "dst": "{dst}", '
+        '"info": null, "time": 1}\n'
+        f'{{"batch": "b1", "event": "moved", "src": "{shot.files[0]}", "dst": "{dst}", '
+        '"time": 2}\n'
+    )
+    (b,) = recent_batches(journal)
+    assert b.batch_id == "b1" and [m.src for m in b.moves] == [shot.files[0]]
+    assert not undo_batch("b1", journal).failures
+    assert shot.files[0].exists() and recent_batches(journal) == []
