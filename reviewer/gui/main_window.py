@@ -790,7 +790,7 @@ class MainWindow(QMainWindow):
             + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
             + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
         )
-        details = "\n".join(str(f) for f in files)
+        details = "\n".join(display_path(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
             return
         self._moving = True

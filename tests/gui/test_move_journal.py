@@ -135,3 +135,28 @@ def test_no_trash_on_that_drive_offers_the_rejects_folder(
     assert "Nothing was deleted" in window.last_report.detailedText()
     assert not window.undo_action.isEnabled()
     window.last_report.close()
+
+
+def test_a_photo_whose_name_is_not_utf8_moves_and_comes_back(
+    qtbot: QtBot,
+    window: MainWindow,
+    photo_folder: MakeFolder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = photo_folder(2)
+    bad = folder / os.fsdecode(b"bad\xff.jpg")
+    os.rename(folder / "IMG_0001.jpg", bad)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    open_scored(qtbot, window, folder)
+    window.model.set_decision(window.model.records, "reject")
+    asked: list[str] = []
+    monkeypatch.setattr(window, "confirm", lambda title, text, details: asked.append(details) or 1)
+    with qtbot.waitSignal(window.movesFinished, timeout=30_000) as moved:
+        window.move_rejected_to_trash()
+    assert "bad\\xff.jpg" in asked[0]
+    assert moved.args[0].failures == [] and len(moved.args[0].moves) == 2
+    assert list(folder.iterdir()) == []
+    with qtbot.waitSignal(window.undoFinished, timeout=30_000) as undone:
+        window.undo_action.trigger()
+    assert undone.args[0].failures == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
