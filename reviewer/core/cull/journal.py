@@ -123,6 +123,9 @@ def in_effect(sr: ShotRecord, m: Move) -> bool:
     return want is None or want == now
 
 
+COMPACT_ABOVE = 4 << 20  # bytes: a start-up rewrites a longer journal to what is still moved
+
+
 class JournalError(OSError):
     """The journal could not be written (e.g. its disk is full). Nothing is half-written."""
 
@@ -356,6 +359,71 @@ class MoveJournal:
             by_key[key].state = "rolled-back"
         elif event == "restored":
             restored.add((b, src, dst))
+
+    def compact(self, min_bytes: int = COMPACT_ABOVE) -> bool:
+        """Rewrite the journal keeping only the shots with files still moved, when it is larger
+        than min_bytes. Call with no move or undo running (`moves.reconcile` holds the lock).
+        The new file is written beside it, fsync'ed and renamed over it: a crash leaves the old
+        or the new journal, never a mix. Never touches a photo."""
+        try:
+            if self.path.stat().st_size <= min_bytes:
+                return False
+        except OSError:
+            return False
+        if self.pending_undos():
+            return False
+        shots, restored = self.shots()
+        lines: list[bytes] = []
+        for sr in shots:
+            if sr.state == "planned":
+                return False  # not settled yet: keep everything
+            live = [
+                i
+                for i, m in enumerate(sr.moves)
+                if m in sr.claimed()
+                and (sr.batch, str(m.src), str(m.dst)) not in restored
+                and in_effect(sr, m)
+            ]
+            if not live:
+                continue
+            plan: dict[str, object] = {
+                "e": "plan",
+                "b": sr.batch,
+                "s": sr.shot,
+                "d": sr.destination,
+                "m": [
+                    [str(m.src), str(m.dst), str(m.trashinfo) if m.trashinfo else None, m.copy]
+                    for m in sr.moves
+                ],
+                "id": [list(i) if i else None for i in sr.idents],
+                "t": sr.time,
+            }
+            done: dict[str, object] = {"e": "moved", "b": sr.batch, "s": sr.shot, "t": sr.time}
+            if len(live) < len(sr.moves):
+                done["only"] = live
+            lines += [encode_record(plan), encode_record(done)]
+        tmp = self.path.with_name(self.path.name + ".compact")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                view = memoryview(b"".join(lines))
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return False
+        with contextlib.suppress(OSError):
+            dfd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        return True
 
     def pending_undos(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """Undos that began and never finished: (undo id, batch id, [(src, dst)])."""

@@ -131,6 +131,7 @@ class ReconcileReport:
     problems: list[Failure] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)  # neither at source nor destination
     skipped: bool = False  # another Reviewer is moving files right now
+    compacted: bool = False  # the journal was rewritten to the moves still in effect
 
 
 class TrashUnavailable(OSError):
@@ -941,6 +942,7 @@ def reconcile(journal: MoveJournal | None = None) -> ReconcileReport:
             except Exception as exc:
                 report.problems.extend(Failure(m.src, describe_error(exc)) for m in sr.moves)
         _finish_undos(journal, report)
+        report.compacted = journal.compact()
     finally:
         if fd is not None:
             os.close(fd)

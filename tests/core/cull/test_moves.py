@@ -417,3 +417,25 @@ def test_a_journal_in_the_older_format_is_still_undoable(tmp_path: Path) -> None
     assert b.batch_id == "b1" and [m.src for m in b.moves] == [shot.files[0]]
     assert not undo_batch("b1", journal).failures
     assert shot.files[0].exists() and recent_batches(journal) == []
+
+
+def test_a_long_journal_is_compacted_to_what_is_still_moved(tmp_path: Path) -> None:
+    shoot = tmp_path / "shoot"
+    journal = MoveJournal(tmp_path / "moves.jsonl")
+    shots = [make_shot(shoot, f"IMG_{i}", size=50) for i in range(8)]
+    before = digests(shoot)
+    for s in shots[:6]:  # six batches moved and undone: nothing of them is left to keep
+        restore(move_to_trash([s], journal), journal)
+    kept = move_to_folder(shots[6:], "_rejected", journal)
+    size = journal.path.stat().st_size
+    expected = [(b.batch_id, b.moves) for b in recent_batches(journal)]
+
+    report = reconcile(journal)  # a start-up; compacts above a few MiB, forced here
+    assert not report.compacted
+    assert journal.compact(min_bytes=0)
+
+    assert journal.path.stat().st_size < size / 4
+    assert [(b.batch_id, b.moves) for b in recent_batches(journal)] == expected
+    assert expected[0][0] == kept.batch_id
+    assert not undo_batch(kept.batch_id, journal).failures
+    assert digests(shoot) == before
