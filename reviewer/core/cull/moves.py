@@ -771,14 +771,10 @@ def move_to_folder(
     root: Path | None = None,
 ) -> MoveBatch:
     """Move every file of each shot into `folder_name` beside it (created when needed), or into
-    `folder_name` itself when it is an absolute path (any drive). Never raises for a file."""
-    batch = MoveBatch("folder")
-    try:
-        planner = _FolderPlanner(folder_name)
-    except ValueError as exc:
-        batch.failures.extend(Failure(p, str(exc)) for shot in shots for p in shot.files)
-        return batch
-    return _move_shots(shots, batch, planner, journal, root)
+    `folder_name` itself when it is an absolute path (any drive). Never raises for a file;
+    ValueError at once for a folder name that is neither (`..`, `a/b`, empty)."""
+    planner = _FolderPlanner(folder_name)  # ValueError: not a folder name (no file touched)
+    return _move_shots(shots, MoveBatch("folder"), planner, journal, root)
 
 
 def _move_shots(
