@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -57,6 +58,7 @@ from reviewer.core.trash import (
     startup_batches,
 )
 from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
@@ -67,6 +69,7 @@ from reviewer.gui.sort_filter_proxy import (
     PhotoFilterProxy,
     SortKey,
 )
+from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.workers import (
@@ -390,6 +393,19 @@ class MainWindow(QMainWindow):
         self.smaller_action = self._action(
             "&Smaller Thumbnails", lambda: self.zoom_thumbnails(-1), "Ctrl+-"
         )
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, "F1", "Every key of the window"
+        )
+        self.about_action = self._action("&About Reviewer", lambda: show_about(self))
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[Theme, QAction] = {}
+        current_theme = as_theme(self.settings.theme())
+        for theme, label in THEMES.items():
+            t = QAction(label, self, checkable=True)
+            t.setChecked(theme == current_theme)
+            t.triggered.connect(lambda _=False, th=theme: self.set_theme(th))
+            self.theme_group.addAction(t)
+            self.theme_actions[theme] = t
         self.method_group = QActionGroup(self)
         self.method_actions: dict[str, QAction] = {}
         for name in METHODS:
@@ -424,11 +440,17 @@ class MainWindow(QMainWindow):
         view = mb.addMenu("&View")
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
+        theme_menu = view.addMenu("&Theme")
+        for t in self.theme_actions.values():
+            theme_menu.addAction(t)
         scoring = mb.addMenu("&Scoring")
         for a in self.method_actions.values():
             scoring.addAction(a)
         scoring.addSeparator()
         scoring.addAction(self.cancel_action)
+        help_menu = mb.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
     def _connect(self) -> None:
         self.model.countsChanged.connect(self._schedule_refresh)
@@ -469,6 +491,28 @@ class MainWindow(QMainWindow):
         self._first_screen_timer.timeout.connect(lambda: self._maybe_start_scoring(force=True))
         self._first_paint_timer = QTimer(self, singleShot=True, interval=0)
         self._first_paint_timer.timeout.connect(self._maybe_start_scoring)
+
+    # help and looks -----------------------------------------------------------------------
+    def all_actions(self) -> list[QAction]:
+        """Every action of the window, the menus' and the window's own, each once."""
+        found: list[QAction] = []
+        for action in self.actions():
+            if action not in found:
+                found.append(action)
+        return found
+
+    def show_shortcuts(self) -> None:
+        sheet = ShortcutSheet(self.all_actions(), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.show()
+        self.shortcut_sheet = sheet
+
+    def set_theme(self, theme: Theme) -> None:
+        self.settings.set_theme(theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.theme_actions[theme].setChecked(True)
 
     # folders ------------------------------------------------------------------------------
     def choose_folder(self) -> None:
