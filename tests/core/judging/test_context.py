@@ -15,6 +15,7 @@ from PIL import Image
 from reviewer.cli import score_command
 from reviewer.core.batch import PhotoResult, score_file
 from reviewer.core.judging.context import judge_results, single_judgement, threshold_px
+from reviewer.core.judging.groups import SIGNATURE_SIZE
 from reviewer.core.metadata import read_capture_info
 from reviewer.core.scoring.base import Score
 from tests.imagegen import dead_leaves, defocus
@@ -88,6 +89,11 @@ def test_files_given_by_name_default_to_no_context(shoot: Path) -> None:
     assert len({r["group"] for r in csv.DictReader(io.StringIO(text))} - {""}) == 1
     _, table = run(*files, "--jobs", "1", "--context", "burst")
     assert table.splitlines()[0].split()[:4] == ["path", "score", "verdict", "group"]
+
+
+def test_scored_photos_carry_their_signature(shoot: Path) -> None:
+    result = score_file(shoot / "IMG_00.jpg")
+    assert result.signature is not None and result.signature.shape == (SIGNATURE_SIZE,)
 
 
 def test_error_rows_and_results_without_signatures(tmp_path: Path) -> None:
