@@ -3,8 +3,9 @@
     PYTHONPATH=. .venv/bin/python bench/bursts.py [--out /tmp/reviewer_bursts] [--jobs N]
 
 Builds (once, cached in OUT) labelled shoots with ../shared/tools/make_bursts.py: from the
-sharp photos of ../shared/photos/real and of ../shared/photos/camera-af (real camera JPEGs of
-ten makes, labelled by eye), at the tool's default 3000 px, and one from Debian's
+sharp photos of ../shared/photos/real (at the tool's default 3000 px), of
+../shared/photos/camera-af (real camera JPEGs of ten makes, labelled by eye; at 2048 px, the
+size they are scored at, which also halves the time to make them) and of Debian's
 plasma-workspace-wallpapers photographs (at 1280 px, as ../shared/photos/README.md makes its
 synthetic set; skipped when the package cannot be downloaded). Scores every frame with `focus`
 (scores cached in OUT; --rescore to redo), then judges each frame alone (--context none) and
@@ -58,8 +59,8 @@ def _make(tool: Path, src: Path, dest: Path, *extra: str) -> None:
 def make_shoots(out: Path) -> list[Path]:
     tool = SHARED / "tools" / "make_bursts.py"
     shoots = []
-    for name in ("real", "camera-af"):
-        _make(tool, SHARED / "photos" / name, out / name)
+    for name, edge in (("real", "3000"), ("camera-af", "2048")):
+        _make(tool, SHARED / "photos" / name, out / name, "--max-edge", edge)
         shoots.append(out / name)
     plasma = out / "plasma"
     if not (plasma / "labels.csv").exists():
