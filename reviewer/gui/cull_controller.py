@@ -212,13 +212,15 @@ class CullController(QObject):
         self._push_move(text, batch, len(gone), redo, already_done=True)
         return gone
 
-    def restore_journal(self) -> int:
-        """Put the journal's moves still in effect (the latest few) on the undo stack, so a
-        move from before a restart can be undone. Returns how many."""
-        try:
-            batches = self.journal.batches()[-MAX_JOURNAL_MOVES:]
-        except OSError:
-            return 0
+    def restore_journal(self, batches: Sequence[MoveBatch] | None = None) -> int:
+        """Put the journal's moves still in effect (`batches`, else the latest few from the
+        journal) on the undo stack, so a move from before a restart can be undone. Returns
+        how many."""
+        if batches is None:
+            try:
+                batches = self.journal.batches()[-MAX_JOURNAL_MOVES:]
+            except Exception:  # noqa: BLE001 - a broken journal must not stop the window
+                return 0
         for batch in batches:
             where = "the Trash" if batch.destination == "trash" else "a folder"
             folder_name = ""

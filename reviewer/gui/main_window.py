@@ -53,8 +53,10 @@ from reviewer.core.trash import (
     MoveBatch,
     MoveJournal,
     RestoreReport,
+    display_path,
     move_to_folder,
     move_to_trash,
+    startup_batches,
 )
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
@@ -246,6 +248,8 @@ class MainWindow(QMainWindow):
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
+        # after a crash the journal is reconciled; moves of earlier runs stay undoable
+        self.recovered, batches = startup_batches(self.journal)
         self.detail: DetailDialog | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
@@ -284,7 +288,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
-        self.cull.restore_journal()
+        self.cull.restore_journal(batches)
         self._refresh()
         if notice:
             self.statusBar().showMessage(f"Catalog: {notice}", 15000)
@@ -1087,21 +1091,23 @@ class MainWindow(QMainWindow):
             + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
             + ".\n\nNothing is deleted; Edit ▸ Undo (Ctrl+Z) puts them back."
         )
-        details = "\n".join(str(f) for f in files)
+        details = "\n".join(display_path(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
             return
         self._moving = True
         self._set_move_actions_enabled()
-        journal, home = self.journal, self.home_trash
+        journal, home, root = self.journal, self.home_trash, self.folder
         if destination == "trash":
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
+                lambda: move_to_trash(
+                    [r.shot for r in records], journal, home_trash=home, root=root
+                ),
             )
         else:
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
+                lambda: move_to_folder([r.shot for r in records], folder_name, journal, root=root),
             )
         self._move_folder_name = folder_name
 
@@ -1116,12 +1122,18 @@ class MainWindow(QMainWindow):
         name = getattr(self, "_move_folder_name", "") if batch.destination == "folder" else ""
         gone = self.cull.record_move(batch, records, name)
         where = "the Trash" if batch.destination == "trash" else f"“{name}”"
+        left = len(records) - len(gone)
         self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}"
+            + (f"; {left} shots ({len(batch.failures)} files) not moved" if left else "")
+            + (". Ctrl+Z to undo." if batch.moves else "."),
+            8000,
         )
+        no_trash = any(f.kind == "no-trash" for f in batch.failures)
         self._report_failures(
             "Some files were not moved",
-            "files stayed where they are; nothing else was touched.",
+            "files stayed where they are; nothing else was touched."
+            + (" Where there is no usable trash, “Move rejected to folder…” works." * no_trash),
             batch.failures,
         )
         self._set_move_actions_enabled()
@@ -1168,7 +1180,7 @@ class MainWindow(QMainWindow):
             self._report(
                 title,
                 f"{len(failures)} {outcome}",
-                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+                "\n".join(f"{display_path(f.path)}: {f.reason}" for f in failures),
             )
 
     def _set_move_actions_enabled(self) -> None:

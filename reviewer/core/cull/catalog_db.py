@@ -98,6 +98,17 @@ def _key(path: Path | str) -> str:
     return os.path.abspath(path)
 
 
+def storable(key: str) -> bool:
+    """Whether SQLite can hold this path as text: a name that is not valid UTF-8 (bytes kept
+    as surrogates by Python) cannot be, so such a file is left out of the catalog (no cache,
+    no saved marks) instead of failing the whole batch."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 # ------------------------------------------------------------------------ schema migrations
 
 
@@ -502,6 +513,10 @@ class Catalog:
     ) -> Iterator[tuple[Path | str, str, int | None]]:
         """(path, key, row id) per path, in chunks of one write transaction each."""
         items = [(p, _key(p)) for p in paths]
+        for p, k in items:
+            if not storable(k):
+                yield p, k, None
+        items = [(p, k) for p, k in items if storable(k)]
         for start in range(0, len(items), CHUNK):
             chunk = items[start : start + CHUNK]
             stats = [_stat(k) for _, k in chunk]
@@ -586,7 +601,9 @@ class Catalog:
 
     def store_scores(self, scores: ScoreMap) -> None:
         """Store scores (one transaction per CHUNK files)."""
-        items: list[tuple[Path | str, StoredScore]] = list(scores.items())
+        items: list[tuple[Path | str, StoredScore]] = [
+            (p, s) for p, s in scores.items() if storable(_key(p))
+        ]
         versions = {m: scorer_version(m) for m in {s.method for _, s in items}}
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
@@ -682,7 +699,9 @@ class Catalog:
         """Save marks, in one transaction per CHUNK files (empty marks delete the row).
         `changed_at` (a Unix time, default now) is when they were made: a sidecar's time when
         they come from one."""
-        items: list[tuple[Path | str, Marks]] = list(marks.items())
+        items: list[tuple[Path | str, Marks]] = [
+            (p, m) for p, m in marks.items() if storable(_key(p))
+        ]
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
             keyed = [(p, _key(p)) for p in chunk]
@@ -719,7 +738,11 @@ class Catalog:
 
     def record_moves(self, moves: Iterable[tuple[Path | str, Path | str]]) -> None:
         """Files Reviewer moved (src, dst): their rows follow them."""
-        pairs = [(_key(s), _key(d)) for s, d in moves]
+        pairs = [
+            (k_src, k_dst)
+            for s, d in moves
+            if storable(k_src := _key(s)) and storable(k_dst := _key(d))
+        ]
         for start in range(0, len(pairs), CHUNK):
             self._run(partial(self._moves_op, pairs[start : start + CHUNK]))
 
