@@ -68,7 +68,7 @@ def test_copy_keepers_copies_and_never_overwrites(
     window.last_report.close()
 
 
-def test_move_keepers_is_undoable_or_a_copy(
+def test_move_keepers_is_journaled_and_undoable(
     qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder, tmp_path: Path
 ) -> None:
     folder = photo_folder(3)
@@ -79,10 +79,11 @@ def test_move_keepers_is_undoable_or_a_copy(
     dest = tmp_path / "picked"
     window.move_keepers(dest)
     qtbot.waitUntil(lambda: not window._moving, timeout=30_000)
-    assert (dest / "IMG_0002.jpg").exists()
-    if not (folder / "IMG_0002.jpg").exists():  # moved (journaled): the undo puts it back
-        assert window.model.rowCount() == 2
-        with qtbot.waitSignal(window.undoFinished, timeout=10_000):
-            window.undo_action.trigger()
-        assert (folder / "IMG_0002.jpg").exists() and not (dest / "IMG_0002.jpg").exists()
-        assert window.model.rowCount() == 3
+    assert (dest / "IMG_0002.jpg").exists() and not (folder / "IMG_0002.jpg").exists()
+    assert window.model.rowCount() == 2
+    assert window.undo_action.text().startswith("&Undo Move 1 shot to")
+    with qtbot.waitSignal(window.undoFinished, timeout=10_000):
+        window.undo_action.trigger()
+    assert (folder / "IMG_0002.jpg").exists() and not (dest / "IMG_0002.jpg").exists()
+    assert window.model.rowCount() == 3
+    assert window.model.records[2].decision == "keep"  # the mark followed the file back
