@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Label
 from reviewer.core.cull.score_cache import open_catalog
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
@@ -79,6 +78,7 @@ from reviewer.gui.preferences import (
     load_preferences,
     valid_rejects_folder,
 )
+from reviewer.gui.scoring_controller import ScoringController
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sidecar_sync import SidecarController, SidecarFindings, SidecarWriteReport
 from reviewer.gui.sort_filter_proxy import (
@@ -108,7 +108,6 @@ from reviewer.gui.workers import (
 GRID_SPACING = 6
 FIRST_SCREEN_TIMEOUT_MS = 1500  # start scoring even if the first screen is still decoding
 REFRESH_MS = 100
-RESULTS_MS = 100  # scoring results are applied to the grid at most this often, in one batch
 
 
 def freeze_long_lived_objects() -> None:
@@ -243,8 +242,6 @@ class MainWindow(QMainWindow):
         self.folder: Path | None = None
         self.recursive = self.settings.recursive()
         self._generation = 0
-        self.run: ScoringRun | None = None
-        self._retired_runs: list[ScoringRun] = []
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
@@ -280,6 +277,7 @@ class MainWindow(QMainWindow):
         self.catalog = catalog
         self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
         self.sidecars = SidecarController(self.model, self.cull, self.settings, self)
+        self.scoring = ScoringController(self.model, self.cull, jobs, self)
         prestart_worker_server()
 
         self._build_widgets()
@@ -577,8 +575,9 @@ class MainWindow(QMainWindow):
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
-        self._results_timer = QTimer(self, singleShot=True, interval=RESULTS_MS)
-        self._results_timer.timeout.connect(self._apply_pending_results)
+        self.scoring.started.connect(self._on_scoring_started)
+        self.scoring.progressed.connect(self.progress.setValue)
+        self.scoring.finished.connect(self._on_scoring_finished)
         self._visible_timer = QTimer(self, singleShot=True, interval=30)
         self._visible_timer.timeout.connect(self._update_visible)
         self._first_screen_timer = QTimer(self, singleShot=True, interval=FIRST_SCREEN_TIMEOUT_MS)
@@ -712,48 +711,22 @@ class MainWindow(QMainWindow):
     def start_scoring(self) -> None:
         self._stop_scoring()
         paths = [r.path for r in self.model.records if r.score is None and r.error is None]
-        if not paths:
-            return
         visible = set(self._visible_paths())
         paths.sort(key=lambda p: p not in visible)  # visible photos first
-        run = ScoringRun(paths, self.method, self.jobs)
-        run.resultsPending.connect(self._on_results_pending)
-        run.finished.connect(self._on_run_finished)
-        self.run = run
-        self.progress.setRange(0, run.total)
+        self.scoring.start(paths, self.method, ScoringRun)
+
+    @property
+    def run(self) -> ScoringRun | None:
+        return self.scoring.run
+
+    def _on_scoring_started(self, total: int) -> None:
+        self.progress.setRange(0, total)
         self.progress.setValue(0)
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(True)
         self.eta_label.setText("")
-        run.start()
 
-    def _on_results_pending(self, run: ScoringRun) -> None:
-        if run is self.run and not self._results_timer.isActive():
-            self._results_timer.start()  # whatever else arrives meanwhile joins this batch
-
-    def _apply_pending_results(self) -> None:
-        """Apply every result the current run has collected, in one model update."""
-        run = self.run
-        if run is None:
-            return
-        results: list[PhotoResult] = [r for r in run.take_results() if r.method == self.method]
-        if not results:
-            return
-        run.done_count += len(results)
-        self.model.apply_results(results)
-        self.cull.add_results(results)
-        self.progress.setValue(run.done_count)
-
-    def _on_run_finished(self, run: ScoringRun, scored_all: int) -> None:
-        completed = bool(scored_all)
-        run.wait(5)
-        if run in self._retired_runs:
-            self._retired_runs.remove(run)
-        if run is not self.run:
-            return
-        self._results_timer.stop()
-        self._apply_pending_results()
-        self.run = None
+    def _on_scoring_finished(self, completed: bool) -> None:
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(False)
         if completed and not self._sort_chosen:
@@ -766,25 +739,18 @@ class MainWindow(QMainWindow):
 
     def cancel_scoring(self) -> None:
         self._scoring_wanted = False
-        if self.run is not None:
-            self.run.cancel()
+        self.scoring.cancel()
 
     def _stop_scoring(self) -> None:
-        """Cancel the current run without waiting; it winds down in the background. Its
-        waiting results are dropped: every caller clears the scores or the window next (a
-        user's Cancel keeps them, through _on_run_finished)."""
+        """Cancel the current run without waiting (see ScoringController.stop)."""
         self._scoring_wanted = False
-        if self.run is not None:
-            self.run.cancel()
-            self._results_timer.stop()
-            self._retired_runs.append(self.run)
-            self.run = None
+        self.scoring.stop()
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(False)
 
     @property
     def scoring_active(self) -> bool:
-        return self.run is not None or any(r.running for r in self._retired_runs)
+        return self.scoring.active
 
     def set_method(self, method: str) -> None:
         if method == self.method or method not in METHODS:
@@ -1379,8 +1345,7 @@ class MainWindow(QMainWindow):
     def _update_visible(self) -> None:
         paths = self._visible_paths()
         self.loader.set_visible(paths)
-        if self.run is not None and paths:
-            self.run.prioritize(paths)
+        self.scoring.prioritize(paths)
 
     def _schedule_refresh(self) -> None:
         if not self._refresh_timer.isActive():
@@ -1402,7 +1367,7 @@ class MainWindow(QMainWindow):
         parts.append(f"{counts.rejected} rejected ({human_bytes(counts.rejected_bytes)} on disk)")
         self.status_label.setText(" · ".join(parts))
         if self.run is not None:
-            eta = self.run.eta_seconds()
+            eta = self.scoring.eta_seconds()
             self.eta_label.setText("" if eta is None else f"about {human_duration(eta)} left")
         self._set_move_actions_enabled()
 
@@ -1435,12 +1400,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Cancel everything and wait for the workers (threads and processes) to end."""
         self._stop_scoring()
-        runs = list(self._retired_runs)
-        for run in runs:
-            run.cancel()
-        for run in runs:
-            run.wait()
-        self._retired_runs.clear()
+        self.scoring.shutdown()
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
