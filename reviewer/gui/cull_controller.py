@@ -100,6 +100,7 @@ class CullController(QObject):
         self.adapter.historyChanged.connect(self.historyChanged)
         self.adapter.problem.connect(self.problem)
         self.moves: list[MoveEntry] = []
+        photos.set_decider(self.decide)  # any view deciding through the grid's model is saved
         self._away: dict[Path, PhotoRecord] = {}  # records moved out, by their old path
         # Scores go to the catalog on a thread of their own: storing a score fingerprints the
         # photo (reads its first and last 64 KB), which the GUI thread never does.

@@ -161,6 +161,14 @@ class PhotoModel(QAbstractListModel):
         self._threshold = 50.0
         self._values_cache: npt.NDArray[np.float64] | None = None
         self._sort_key: SortKey = "name"
+        self._decider: Callable[[list[PhotoRecord], Decision | None], int] | None = None
+
+    def set_decider(
+        self, decider: Callable[[list[PhotoRecord], Decision | None], int] | None
+    ) -> None:
+        """Route set_decision through `decider` (the window's cull controller: the undo
+        stack and the catalog), which shows the marks back here through apply_marks."""
+        self._decider = decider
 
     # Qt model interface -------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -377,6 +385,8 @@ class PhotoModel(QAbstractListModel):
     # decisions ----------------------------------------------------------------------------
     def set_decision(self, records: list[PhotoRecord], decision: Decision | None) -> int:
         """Mark records kept / rejected / undecided; returns how many changed."""
+        if self._decider is not None:
+            return self._decider(list(records), decision)
         rows = []
         for rec in records:
             row = self._row_of.get(rec.path)

@@ -133,7 +133,9 @@ def test_no_trash_on_that_drive_offers_the_rejects_folder(
     assert sorted(p.name for p in folder.iterdir()) == ["IMG_0000.jpg", "IMG_0001.jpg"]
     assert "“Move rejected to folder…” works" in window.last_report.text()
     assert "Nothing was deleted" in window.last_report.detailedText()
-    assert not window.undo_action.isEnabled()
+    # nothing moved, so Undo offers no move (the marks are on the one undo stack too)
+    assert "Move" not in window.undo_action.text()
+    assert [e for e in window.cull.moves if e.files] == []
     window.last_report.close()
 
 

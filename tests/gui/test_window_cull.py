@@ -328,3 +328,18 @@ def test_write_to_sidecars_and_the_automatic_option(
         window.cull.rate([recs["IMG_0002.jpg"]], 2)
     made = read_recorded(recs["IMG_0002.jpg"].shot)
     assert made is not None and made.path.name == "IMG_0002.jpg.xmp" and made.marks.rating == 2
+
+
+def test_a_view_deciding_through_the_grid_model_is_saved_and_undoable(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    """The loupe and the compare view decide through the window's model: those decisions
+    are on the undo stack and in the catalog like the grid's."""
+    open_and_score(qtbot, window, photo_folder(3))
+    rec = by_name(window)["IMG_0001.jpg"]
+    assert window.model.set_decision([rec], "reject") == 1
+    assert rec.decision == "reject"
+    assert window.catalog is not None
+    assert window.catalog.get_marks([rec.path])[str(rec.path)].decision == "reject"
+    window.undo_action.trigger()
+    assert rec.decision is None
