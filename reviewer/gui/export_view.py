@@ -34,7 +34,7 @@ EXPORT_FIELDS = (
 )
 
 
-def view_rows(view_model: QAbstractItemModel, threshold: float) -> list[dict[str, object]]:
+def export_rows(view_model: QAbstractItemModel, threshold: float) -> list[dict[str, object]]:
     """The grid's rows in the order and filter shown (the proxy's rows)."""
     rows: list[dict[str, object]] = []
     for i in range(view_model.rowCount()):

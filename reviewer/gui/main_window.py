@@ -62,9 +62,9 @@ from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
     CopyReport,
     copy_shots,
+    export_rows,
     keepers,
     move_or_copy,
-    view_rows,
     write_rows,
 )
 from reviewer.gui.filter_bar import MarkFilterBar
@@ -302,6 +302,8 @@ class MainWindow(QMainWindow):
         self.filter_combo = QComboBox()
         for key, text in FILTER_MODES.items():
             self.filter_combo.addItem(text, key)
+        self.mark_filter = MarkFilterBar()  # rating and colour label (its own labels)
+
         self.sort_combo = QComboBox()
         for key, text in SORT_KEYS.items():
             self.sort_combo.addItem(text, key)
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
         for label, widget in (
             ("Show:", self.filter_combo),
+            ("", self.mark_filter),
             ("Sort:", self.sort_combo),
             ("Method:", self.method_combo),
             ("Size:", self.size_slider),
@@ -327,8 +330,6 @@ class MainWindow(QMainWindow):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
             bar.addSpacing(8)
-        self.mark_filter = MarkFilterBar()
-        bar.addWidget(self.mark_filter)
         bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -939,7 +940,7 @@ class MainWindow(QMainWindow):
             if not name:
                 return None
             path = Path(name)
-        rows = view_rows(self.proxy, self.model.threshold)
+        rows = export_rows(self.proxy, self.model.threshold)
         try:
             write_rows(path, rows)
         except OSError as exc:
@@ -1402,13 +1403,17 @@ class MainWindow(QMainWindow):
         self._stop_scoring()
         self.scoring.shutdown()
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
+        self._close_cull()
         self.loader.shutdown()
         self.tasks.shutdown()
+        self.settings.sync()
+
+    def _close_cull(self) -> None:
+        """Write what is pending (sidecars, scores) and close the catalog if ours."""
         self.sidecars.shutdown()
         self.cull.close()
         if self.catalog is not None and self._own_catalog:
             self.catalog.close()
-        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.detail is not None:

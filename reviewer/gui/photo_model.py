@@ -161,14 +161,6 @@ class PhotoModel(QAbstractListModel):
         self._threshold = 50.0
         self._values_cache: npt.NDArray[np.float64] | None = None
         self._sort_key: SortKey = "name"
-        self._decider: Callable[[list[PhotoRecord], Decision | None], int] | None = None
-
-    def set_decider(
-        self, decider: Callable[[list[PhotoRecord], Decision | None], int] | None
-    ) -> None:
-        """Route set_decision through `decider` (the window's cull controller: the undo
-        stack and the catalog), which shows the marks back here through apply_marks."""
-        self._decider = decider
 
     # Qt model interface -------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -383,6 +375,15 @@ class PhotoModel(QAbstractListModel):
         return self._values_cache
 
     # decisions ----------------------------------------------------------------------------
+    _decider: Callable[[list[PhotoRecord], Decision | None], int] | None = None
+
+    def set_decider(
+        self, decider: Callable[[list[PhotoRecord], Decision | None], int] | None
+    ) -> None:
+        """Route set_decision through `decider` (the window's cull controller: the undo
+        stack and the catalog), which shows the marks back here through apply_marks."""
+        self._decider = decider
+
     def set_decision(self, records: list[PhotoRecord], decision: Decision | None) -> int:
         """Mark records kept / rejected / undecided; returns how many changed."""
         if self._decider is not None:
