@@ -1,58 +1,84 @@
-"""The rating and colour-label filters of the top bar (Lightroom's filter bar, in short)."""
+"""The rating and colour-label filter of the top bar (Lightroom's filter bar, in short): a
+small ★ button whose menu picks "≥ N stars" and a colour label. The View menu carries the same
+menu. Small on purpose: the top bar must fit a small screen."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 LABEL_CHOICES: tuple[tuple[str, str | None], ...] = (
-    ("Any label", None),
+    ("Any Label", None),
     ("Red", "red"),
     ("Yellow", "yellow"),
     ("Green", "green"),
     ("Blue", "blue"),
     ("Purple", "purple"),
-    ("No label", "none"),
+    ("No Label", "none"),
 )
 
 
-class MarkFilterBar(QWidget):
-    """Two combos: "≥ N stars" and a colour label. Emits changed(min_rating, label)."""
+class MarkFilterBar(QToolButton):
+    """Emits changed(min_rating, label) when the user picks a filter."""
 
     changed = Signal(int, object)  # min rating 0-5, label (None: any; "none": unlabelled)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rating_combo = QComboBox()
-        self.rating_combo.addItem("Any rating", 0)
-        for n in range(1, 6):
-            self.rating_combo.addItem(f"≥ {'★' * n}", n)
-        self.rating_combo.setToolTip("Show photos with at least this many stars")
-        self.label_combo = QComboBox()
+        self.menu_ = QMenu("Filter by &Marks", self)
+        self.rating_group = QActionGroup(self)
+        self.rating_actions: list[QAction] = []
+        for n in range(6):
+            text = "Any Rating" if n == 0 else f"≥ {'★' * n}"
+            a = QAction(text, self, checkable=True)
+            a.setData(n)
+            a.setChecked(n == 0)
+            a.triggered.connect(self._emit)
+            self.rating_group.addAction(a)
+            self.rating_actions.append(a)
+            self.menu_.addAction(a)
+        self.menu_.addSeparator()
+        self.label_group = QActionGroup(self)
+        self.label_actions: list[QAction] = []
         for text, value in LABEL_CHOICES:
-            self.label_combo.addItem(text, value)
-        self.label_combo.setToolTip("Show photos with this colour label")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Rating:"))
-        layout.addWidget(self.rating_combo)
-        layout.addWidget(self.label_combo)
-        self.rating_combo.currentIndexChanged.connect(self._emit)
-        self.label_combo.currentIndexChanged.connect(self._emit)
+            a = QAction(text, self, checkable=True)
+            a.setData(value)
+            a.setChecked(value is None)
+            a.triggered.connect(self._emit)
+            self.label_group.addAction(a)
+            self.label_actions.append(a)
+            self.menu_.addAction(a)
+        self.setMenu(self.menu_)
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolTip("Show only photos with at least so many stars, or with a colour label")
+        self._show_state()
 
     @property
     def min_rating(self) -> int:
-        return int(self.rating_combo.currentData())
+        checked = self.rating_group.checkedAction()
+        return int(checked.data()) if checked is not None else 0
 
     @property
     def label(self) -> str | None:
-        value = self.label_combo.currentData()
+        checked = self.label_group.checkedAction()
+        value = None if checked is None else checked.data()
         return None if value is None else str(value)
 
     def set_filter(self, min_rating: int, label: str | None) -> None:
-        self.rating_combo.setCurrentIndex(max(0, self.rating_combo.findData(min_rating)))
-        i = 0 if label is None else self.label_combo.findData(label)
-        self.label_combo.setCurrentIndex(max(0, i))
+        for a in self.rating_actions:
+            a.setChecked(int(a.data()) == min_rating)
+        for a in self.label_actions:
+            a.setChecked(a.data() == label)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        n, label = self.min_rating, self.label
+        text = "★" if n == 0 else f"≥{n}★"
+        if label is not None:
+            text += " " + ("no label" if label == "none" else label)
+        self.setText(text)
 
     def _emit(self, *_: object) -> None:
+        self._show_state()
         self.changed.emit(self.min_rating, self.label)

@@ -529,6 +529,7 @@ class MainWindow(QMainWindow):
         theme_menu = view.addMenu("&Theme")
         for t in self.theme_actions.values():
             theme_menu.addAction(t)
+        view.addMenu(self.mark_filter.menu_)
         scoring = mb.addMenu("&Scoring")
         for a in self.method_actions.values():
             scoring.addAction(a)
@@ -1288,9 +1289,7 @@ class MainWindow(QMainWindow):
         """Show only photos with at least `min_rating` stars and colour label `label`."""
         self.proxy.set_mark_filter(min_rating, label)
         if (self.mark_filter.min_rating, self.mark_filter.label) != (min_rating, label):
-            self.mark_filter.blockSignals(True)
             self.mark_filter.set_filter(min_rating, label)
-            self.mark_filter.blockSignals(False)
         self._schedule_visible()
 
     def set_sort_key(self, key: SortKey, by_user: bool = False) -> None:

@@ -232,10 +232,13 @@ def test_filters_by_rating_label_and_undecided(
             for i in range(window.proxy.rowCount())
         }
 
-    window.mark_filter.rating_combo.setCurrentIndex(window.mark_filter.rating_combo.findData(2))
+    window.mark_filter.rating_actions[2].trigger()  # the ★ menu: ≥ ★★
     assert shown() == {"IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg"}
-    window.mark_filter.label_combo.setCurrentIndex(window.mark_filter.label_combo.findData("red"))
+    assert window.mark_filter.text() == "≥2★"
+    red = next(a for a in window.mark_filter.label_actions if a.data() == "red")
+    red.trigger()
     assert shown() == {"IMG_0001.jpg"}
+    assert window.mark_filter.text() == "≥2★ red"
     window.set_mark_filter(0, "none")
     assert window.mark_filter.label == "none"
     assert shown() == {"IMG_0000.jpg", "IMG_0002.jpg", "IMG_0004.jpg", "IMG_0005.jpg"}
