@@ -1,6 +1,6 @@
-"""The rating and colour-label filter of the top bar (Lightroom's filter bar, in short): a
-small ★ button whose menu picks "≥ N stars" and a colour label. The View menu carries the same
-menu. Small on purpose: the top bar must fit a small screen."""
+"""The rating and colour-label filter (Lightroom's filmstrip filter, in short): a small ★
+button at the bottom right whose menu picks "≥ N stars" and a colour label; View ▸ Filter by
+Marks is the same menu. Small on purpose: the window must fit a small screen."""
 
 from __future__ import annotations
 

@@ -302,7 +302,6 @@ class MainWindow(QMainWindow):
         self.filter_combo = QComboBox()
         for key, text in FILTER_MODES.items():
             self.filter_combo.addItem(text, key)
-        self.mark_filter = MarkFilterBar()  # rating and colour label (its own labels)
 
         self.sort_combo = QComboBox()
         for key, text in SORT_KEYS.items():
@@ -322,7 +321,6 @@ class MainWindow(QMainWindow):
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
         for label, widget in (
             ("Show:", self.filter_combo),
-            ("", self.mark_filter),
             ("Sort:", self.sort_combo),
             ("Method:", self.method_combo),
             ("Size:", self.size_slider),
@@ -376,6 +374,10 @@ class MainWindow(QMainWindow):
         for w in (self.progress, self.eta_label, self.cancel_button):
             self.statusBar().addPermanentWidget(w)
             w.setVisible(False)
+        # the rating / colour-label filter, bottom right as Lightroom's filmstrip filter
+        self.mark_filter = MarkFilterBar()
+        self.mark_filter.setAutoRaise(True)
+        self.statusBar().addPermanentWidget(self.mark_filter)
 
     def _action(
         self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = ""
