@@ -49,28 +49,22 @@ from reviewer.core.cull.score_cache import open_catalog
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
 from reviewer.core.trash import (
     Failure,
-    MoveBatch,
     MoveJournal,
     RestoreReport,
     display_path,
-    move_to_folder,
-    move_to_trash,
     startup_batches,
 )
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
-    CopyReport,
-    copy_shots,
     export_rows,
-    keepers,
-    move_or_copy,
     write_rows,
 )
 from reviewer.gui.filter_bar import MarkFilterBar
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.history_dialog import HistoryDialog
+from reviewer.gui.move_actions import MoveActions, human_bytes
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.preferences import (
     Preferences,
@@ -120,15 +114,6 @@ def freeze_long_lived_objects() -> None:
     thread handles no event. Frozen objects are still freed by reference counting when they go.
     """
     gc.freeze()
-
-
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"
 
 
 def human_duration(seconds: float) -> str:
@@ -244,7 +229,6 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._scoring_wanted = False
         self._sort_chosen = False
-        self._moving = False
         # after a crash the journal is reconciled; moves of earlier runs stay undoable
         self.recovered, batches = startup_batches(self.journal)
         self.detail: DetailDialog | None = None
@@ -278,6 +262,7 @@ class MainWindow(QMainWindow):
         self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
         self.sidecars = SidecarController(self.model, self.cull, self.settings, self)
         self.scoring = ScoringController(self.model, self.cull, jobs, self)
+        self.moves = MoveActions(self)
         prestart_worker_server()
 
         self._build_widgets()
@@ -547,6 +532,9 @@ class MainWindow(QMainWindow):
         self.cull.undoFinished.connect(self._on_move_undone)
         self.cull.filesReturned.connect(self._on_files_returned)
         self.cull.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.moves.movesFinished.connect(self.movesFinished)
+        self.moves.keepersCopied.connect(self.keepersCopied)
+        self.moves.movingChanged.connect(lambda _: self._set_move_actions_enabled())
         self.sidecars.read.connect(self._on_sidecars_read)
         self.sidecars.written.connect(self._on_sidecars_written)
         self.loader.thumbnailReady.connect(self._on_thumbnail)
@@ -953,56 +941,10 @@ class MainWindow(QMainWindow):
         return path
 
     def copy_keepers(self, folder: Path | None = None) -> None:
-        self._keepers_to(folder, move=False)
+        self.moves.keepers_to(folder, move=False)
 
     def move_keepers(self, folder: Path | None = None) -> None:
-        self._keepers_to(folder, move=True)
-
-    def _keepers_to(self, folder: Path | None, move: bool) -> None:
-        """Photo ▸ Copy / Move Keepers To…: the photos kept (P), else every one not rejected,
-        with their partners and sidecars. A move is journaled and undoable."""
-        if self._moving:
-            return
-        records = keepers(self.model.records)
-        if not records:
-            self._report("Nothing to copy", "No photo is kept or left unrejected.")
-            return
-        verb = "Move" if move else "Copy"
-        if folder is None:
-            chosen = QFileDialog.getExistingDirectory(
-                self, f"{verb} the keepers to", str(self.folder or Path.home())
-            )
-            if not chosen:
-                return
-            folder = Path(chosen)
-        shots = [r.shot for r in records]
-        self._moving = True
-        self._set_move_actions_enabled()
-        if move:
-            journal = self.journal
-            self._move_folder_name = str(folder)
-            self.tasks.submit(("keepers", records), lambda: move_or_copy(shots, folder, journal))
-        else:
-            self.tasks.submit(("keepers", records), lambda: copy_shots(shots, folder))
-
-    def _on_keepers(self, records: list[PhotoRecord], result: object, error: str | None) -> None:
-        if isinstance(result, MoveBatch):
-            self._on_moved(records, result, error)
-            return
-        self._moving = False
-        self._set_move_actions_enabled()
-        if not isinstance(result, CopyReport):
-            self._report("Copy failed", f"Nothing could be copied: {error}")
-            return
-        self.statusBar().showMessage(
-            f"Copied {len(result.copied)} files. {result.note}".strip(), 8000
-        )
-        self._report_failures(
-            "Some files were not copied",
-            "files were not copied.",
-            [Failure(p, r) for p, r in result.failures],
-        )
-        self.keepersCopied.emit(result)
+        self.moves.keepers_to(folder, move=True)
 
     def show_preferences(self) -> None:
         dialog = PreferencesDialog(load_preferences(self.settings, self.method), self)
@@ -1040,74 +982,11 @@ class MainWindow(QMainWindow):
             self.settings.set_rejects_folder(name.strip())
 
     def _move_rejected(self, destination: str) -> None:
-        if self._moving:
-            return
-        records = self.model.rejected()
-        if not records:
-            self._report(
-                "Nothing to move",
-                "No photo is marked rejected. Press X on a photo, "
-                "or use “Reject all below threshold”.",
-            )
-            return
-        files = [f for r in records for f in r.shot.files]
-        total = sum(r.shot.size_bytes for r in records)
-        partners = sum(len(r.shot.files) - 1 for r in records)
-        folder_name = self.settings.rejects_folder()
-        where = "the Trash" if destination == "trash" else f"the “{folder_name}” folder"
-        text = (
-            f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
-            f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
-            + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
-            + ".\n\nNothing is deleted; Edit ▸ Undo (Ctrl+Z) puts them back."
-        )
-        details = "\n".join(display_path(f) for f in files)
-        if not self.confirm("Move rejected photos", text, details):
-            return
-        self._moving = True
-        self._set_move_actions_enabled()
-        journal, home, root = self.journal, self.home_trash, self.folder
-        if destination == "trash":
-            self.tasks.submit(
-                ("move", records),
-                lambda: move_to_trash(
-                    [r.shot for r in records], journal, home_trash=home, root=root
-                ),
-            )
-        else:
-            self.tasks.submit(
-                ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal, root=root),
-            )
-        self._move_folder_name = folder_name
+        self.moves.move_rejected(destination)
 
-    def _on_moved(
-        self, records: list[PhotoRecord], batch: MoveBatch | None, error: str | None
-    ) -> None:
-        self._moving = False
-        if batch is None:
-            self._report("Move failed", f"Nothing could be moved: {error}")
-            self._set_move_actions_enabled()
-            return
-        name = getattr(self, "_move_folder_name", "") if batch.destination == "folder" else ""
-        gone = self.cull.record_move(batch, records, name)
-        where = "the Trash" if batch.destination == "trash" else f"“{name}”"
-        left = len(records) - len(gone)
-        self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}"
-            + (f"; {left} shots ({len(batch.failures)} files) not moved" if left else "")
-            + (". Ctrl+Z to undo." if batch.moves else "."),
-            8000,
-        )
-        no_trash = any(f.kind == "no-trash" for f in batch.failures)
-        self._report_failures(
-            "Some files were not moved",
-            "files stayed where they are; nothing else was touched."
-            + (" Where there is no usable trash, “Move rejected to folder…” works." * no_trash),
-            batch.failures,
-        )
-        self._set_move_actions_enabled()
-        self.movesFinished.emit(batch)
+    @property
+    def _moving(self) -> bool:
+        return self.moves.moving
 
     def undo(self) -> None:
         """Ctrl+Z: undo the last action (a mark, a rating, a label, a bulk reject, a move)."""
@@ -1264,10 +1143,6 @@ class MainWindow(QMainWindow):
         if kind == "scan":
             if tag[1] == self._generation:
                 self._on_scanned(result if isinstance(result, ScannedFolder) else None, err)
-        elif kind == "move":
-            self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
-        elif kind == "keepers":
-            self._on_keepers(tag[1], result, err)
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
         elif kind == "capture":
@@ -1410,7 +1285,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def _close_cull(self) -> None:
-        """Write what is pending (sidecars, scores) and close the catalog if ours."""
+        """Finish moves, write what is pending (sidecars, scores), close the catalog if ours."""
+        self.moves.shutdown()
         self.sidecars.shutdown()
         self.cull.close()
         if self.catalog is not None and self._own_catalog:
