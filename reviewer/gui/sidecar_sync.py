@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.core.catalog import Shot
-from reviewer.core.cull.catalog_db import LABELS, NO_MARKS, Catalog, Label, Marks
+from reviewer.core.cull.catalog_db import LABELS, NO_MARKS, Catalog, Decision, Label, Marks
 from reviewer.core.cull.sidecars import (
     SIDECAR_STYLES,
     SidecarStyle,
@@ -46,8 +46,10 @@ def to_xmp(marks: Marks) -> XmpMarks | None:
 def from_xmp(xmp: XmpMarks, before: Marks) -> Marks:
     """The catalog's marks for what a sidecar says (a keep made here stays a keep)."""
     label = (xmp.label or "").lower()
-    ours: Label | None = label if label in LABELS else None  # type: ignore[assignment]
-    decision = "reject" if xmp.rejected else ("keep" if before.decision == "keep" else None)
+    ours: Label | None = next((lb for lb in LABELS if lb == label), None)
+    decision: Decision | None = "keep" if before.decision == "keep" else None
+    if xmp.rejected:
+        decision = "reject"
     return Marks(decision, 0 if xmp.rejected else xmp.rating, ours)
 
 
@@ -130,7 +132,7 @@ def jobs_for(
 
 def write_task(jobs: Sequence[SidecarJob], style: str) -> Callable[[], SidecarWriteReport]:
     """A worker function writing each job's sidecars (merging, atomically)."""
-    chosen: SidecarStyle = style if style in SIDECAR_STYLES else "adobe"  # type: ignore[assignment]
+    chosen: SidecarStyle = next((st for st in SIDECAR_STYLES if st == style), "adobe")
 
     def run() -> SidecarWriteReport:
         report = SidecarWriteReport(shots=len(jobs))
