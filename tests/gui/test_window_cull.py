@@ -346,3 +346,73 @@ def test_a_view_deciding_through_the_grid_model_is_saved_and_undoable(
     assert window.catalog.get_marks([rec.path])[str(rec.path)].decision == "reject"
     window.undo_action.trigger()
     assert rec.decision is None
+
+
+CRASHING_WINDOW = """
+import os, sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtWidgets import QApplication
+from reviewer.gui.main_window import MainWindow
+from reviewer.gui.settings import AppSettings
+app = QApplication(sys.argv)
+w = MainWindow(AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)), jobs=1)
+loop = QEventLoop()
+w.folderLoaded.connect(loop.quit)
+w.open_folder(Path(sys.argv[1]))
+loop.exec()
+w.cancel_scoring()
+rec = next(r for r in w.model.records if r.path.name == "IMG_0001.jpg")
+w.cull.decide([rec], "reject")
+w.cull.rate([rec], 2)
+os._exit(3)  # a crash: nothing closed, nothing flushed
+"""
+
+
+def test_marks_survive_a_crash(
+    qtbot: QtBot, settings: AppSettings, photo_folder: MakeFolder, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = photo_folder(3)
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(repo), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", CRASHING_WINDOW, str(folder), str(tmp_path / "crash.ini")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    w = new_window(qtbot, settings)
+    with qtbot.waitSignal(w.folderLoaded, timeout=10_000):
+        w.open_folder(folder)
+    rec = by_name(w)["IMG_0001.jpg"]
+    assert (rec.decision, rec.rating) == ("reject", 2)
+    w.close()
+
+
+def test_marks_embedded_in_a_jpeg_are_shown(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    import struct
+
+    from reviewer.core.cull.xmp import XmpMarks, merge_packet, new_packet, serialize_packet
+
+    folder = photo_folder(2)
+    packet = new_packet()
+    merge_packet(packet, marks=XmpMarks(4, "Blue"))
+    payload = b"http://ns.adobe.com/xap/1.0/\x00" + serialize_packet(packet)
+    photo = folder / "IMG_0001.jpg"
+    data = photo.read_bytes()
+    app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    photo.write_bytes(data[:2] + app1 + data[2:])
+    with qtbot.waitSignal(window.sidecarsRead, timeout=30_000):
+        window.open_folder(folder)
+    rec = by_name(window)["IMG_0001.jpg"]
+    assert (rec.rating, rec.label) == (4, "blue")
+    assert not any(p.suffix == ".xmp" for p in folder.iterdir())  # read, nothing written
+    qtbot.waitUntil(lambda: not window.scoring_active, timeout=SCORE_TIMEOUT)
