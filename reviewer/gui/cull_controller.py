@@ -138,14 +138,17 @@ class CullController(QObject):
             cache, batch = self._cache, list(results)
             self._writes.submit(cache.add_all, batch)
 
-    def flush(self) -> None:
-        """Wait until every score handed over is in the catalog."""
+    def flush(self, wait: bool = True) -> None:
+        """Send every score handed over to the catalog; with `wait`, until they are in.
+        (Also before another method's scores: the writer keeps one pending score a photo.)"""
         if self.catalog is None:
             return
         cache = self._cache
         self._cache = CacheWriter(self.catalog)
         with contextlib.suppress(RuntimeError):  # already shut down
-            self._writes.submit(cache.close).result()
+            done = self._writes.submit(cache.close)
+            if wait:
+                done.result()
 
     def set_threshold(self, threshold: float) -> None:
         self.cull.threshold = threshold

@@ -752,6 +752,7 @@ class MainWindow(QMainWindow):
 
     def _apply_method(self, method: str, rescore: bool) -> None:
         self._stop_scoring()
+        self.cull.flush(wait=False)  # the last method's scores, before the next one's
         self.method = method
         self.settings.set_method(method)
         self._sync_method_widgets()

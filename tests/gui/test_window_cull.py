@@ -416,3 +416,16 @@ def test_marks_embedded_in_a_jpeg_are_shown(
     assert (rec.rating, rec.label) == (4, "blue")
     assert not any(p.suffix == ".xmp" for p in folder.iterdir())  # read, nothing written
     qtbot.waitUntil(lambda: not window.scoring_active, timeout=SCORE_TIMEOUT)
+
+
+def test_switching_back_to_a_method_shows_its_cached_scores(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    open_and_score(qtbot, window, photo_folder(3))
+    focus = {r.path.name: r.score.value for r in window.model.records if r.score}
+    with qtbot.waitSignal(window.scoringFinished, timeout=SCORE_TIMEOUT):
+        window.set_method("laplacian")
+    window.cull.flush()  # both methods' scores are in the catalog now
+    window.set_method("focus")  # every focus score back at once, from the catalog
+    assert {r.path.name: r.score.value for r in window.model.records if r.score} == focus
+    assert window.run is None
