@@ -1,6 +1,7 @@
-"""Random sequences of window actions (P/X/U, stars, labels, Clear All Marks, undo, redo) and
-restarts of the window: after every step the grid, the cull model and the catalog agree with
-a plain reference model."""
+"""Random sequences of window actions (P/X/U, stars, labels, Clear All Marks, undo, redo,
+Write to Sidecars) and restarts of the window (which read the sidecars back): after every step
+the grid, the cull model and the catalog agree with a plain reference model, and after each
+write every sidecar says the same."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from reviewer.core.cull.catalog_db import NO_MARKS, Marks
+from reviewer.core.cull.sidecars import read_recorded
+from reviewer.core.cull.xmp import XmpMarks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import AppSettings
+from reviewer.gui.sidecar_sync import to_xmp
 
 from .conftest import make_photo_folder
 
@@ -103,6 +107,19 @@ def test_window_marks_undo_redo_and_restarts_agree_with_the_catalog(qtbot: QtBot
         def redo(self) -> None:
             self.w.redo()
             self.pos = min(len(self.history) - 1, self.pos + 1)
+
+        @rule()
+        def write_sidecars(self) -> None:
+            """Photo ▸ Write to Sidecars: every sidecar then says what the window shows."""
+            self._select(0)
+            with qtbot.waitSignal(self.w.sidecarsWritten, timeout=30_000) as done:
+                self.w.write_sidecars()
+            assert not done.args[0].failures
+            records = sorted(self.w.model.records, key=lambda r: r.path.name)
+            for rec, marks in zip(records, self.expected, strict=True):
+                recorded = read_recorded(rec.shot)
+                said = None if recorded is None else recorded.marks
+                assert said == (to_xmp(marks) or (XmpMarks() if recorded else None))
 
         @rule()
         def restart(self) -> None:
