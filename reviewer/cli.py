@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+import io
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -14,21 +14,62 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from reviewer import __version__
+from reviewer.rows import FORMATS, Column, make_writer
 
 if TYPE_CHECKING:  # the engine is imported lazily so that --help and --version stay instant
     from reviewer.core.batch import PhotoResult
 
-CSV_COLUMNS = (
-    "path",
-    "score",
-    "verdict",
-    "method",
-    "width",
-    "height",
-    "exposure",
-    "blur_kind",
-    "error",
-)
+
+def _fmt_score(value: float) -> str:
+    if math.isinf(value):
+        return "inf"
+    return f"{value:.2f}"
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _details(r: PhotoResult) -> object:
+    return {k: _finite(v) for k, v in r.score.details.items()} if r.score else None
+
+
+def _capture(r: PhotoResult) -> object:
+    i = r.info
+    if i is None:
+        return None
+    return {
+        "camera": i.camera,
+        "lens": i.lens,
+        "focal_length_mm": i.focal_length_mm,
+        "aperture": i.aperture,
+        "shutter_s": i.shutter_s,
+        "iso": i.iso,
+        "captured_at": i.captured_at.isoformat() if i.captured_at else None,
+    }
+
+
+# The columns of `reviewer score`, in CSV order (the table puts `wide` ones last; JSON has them
+# all). A new column is one line here; see reviewer.rows.Column. Values are escaped for output.
+COLUMNS: list[Column] = [
+    Column("path", lambda r: str(r.path)),
+    Column("score", lambda r: _fmt_score(r.score.value) if r.score else "", right=True, width=6,
+           json=lambda r: _finite(r.score.value) if r.score else None),
+    Column("verdict", lambda r: r.verdict, width=7),
+    Column("method", lambda r: r.method, table=False),
+    Column("width", lambda r: str(r.width) if r.score else "", right=True, width=5,
+           json=lambda r: r.width if r.score else None),
+    Column("height", lambda r: str(r.height) if r.score else "", right=True, width=5,
+           json=lambda r: r.height if r.score else None),
+    Column("exposure", lambda r: r.score.exposure if r.score else "", width=11),
+    Column("blur_kind", lambda r: r.score.blur_kind if r.score else "", width=7),
+    Column("error", lambda r: r.error or "", wide=True),
+    Column("threshold", csv=False, table=False,
+           json=lambda r: r.score.threshold if r.score else None),
+    Column("details", csv=False, table=False, json=_details),
+    Column("capture", csv=False, table=False, json=_capture),
+]  # fmt: skip
+CSV_COLUMNS = tuple(c.name for c in COLUMNS if c.csv)
 
 
 class UsageError(Exception):
@@ -73,8 +114,10 @@ def _score_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="reviewer score",
         description="Score the sharpness of photos and print one row per photo.",
-        epilog=f"Default thresholds: {thresholds}. Exit status: 0 all photos read, 1 some "
-        "could not be read (they still get a row), 2 bad arguments.",
+        epilog=f"Default thresholds: {thresholds}. Rows are written as photos finish. File "
+        "names that are not valid UTF-8 are written with \\xNN escapes (a backslash is "
+        "written \\\\). Exit status: 0 all photos read, 1 some could not be read (they still "
+        "get a row), 2 bad arguments, 130 interrupted (rows so far are written).",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
     p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
@@ -84,7 +127,22 @@ def _score_parser() -> argparse.ArgumentParser:
         type=float,
         help="score below which a photo is blurry (default: the method's)",
     )
-    p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", "-f", choices=FORMATS, default="table")
+    p.add_argument(
+        "--order",
+        choices=("input", "completion"),
+        default="input",
+        help="input: rows in the order of the arguments and of each folder's sorted listing "
+        "(default; each row as soon as the ones before it are done); completion: each row as "
+        "soon as its photo is done",
+    )
+    p.add_argument(
+        "--read-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="a read that makes no progress for this long gets an error row "
+        "(default: $REVIEWER_READ_TIMEOUT, else 60)",
+    )
     p.add_argument(
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
@@ -93,30 +151,11 @@ def _score_parser() -> argparse.ArgumentParser:
 
 
 def collect_photos(paths: Iterable[Path], recursive: bool) -> list[Path]:
-    """Files given by name are taken as they are (read by content); folders are listed."""
-    from reviewer.core.formats import is_photo_path
+    """Files given by name are taken as they are (read by content); folders are listed.
+    Every named or found photo-like entry is kept, even a broken link (it gets an error row)."""
+    from reviewer.core.discovery import find_photos
 
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            walker = path.rglob("*") if recursive else path.iterdir()
-            files = sorted(
-                p
-                for p in walker
-                if p.is_file()
-                and is_photo_path(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.exists():
-            files = [path]
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-        for f in files:
-            if f not in seen:
-                seen.add(f)
-                found.append(f)
-    return found
+    return find_photos(paths, recursive).photos
 
 
 class Progress:
@@ -150,123 +189,73 @@ class Progress:
             self.stream.flush()
 
 
-def _fmt_score(value: float) -> str:
-    if math.isinf(value):
-        return "inf"
-    return f"{value:.2f}"
-
-
-def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
-    rows = []
-    for r in results:
-        s = r.score
-        rows.append(
-            {
-                "path": str(r.path),
-                "score": _fmt_score(s.value) if s else "",
-                "verdict": r.verdict,
-                "method": r.method,
-                "width": str(r.width) if s else "",
-                "height": str(r.height) if s else "",
-                "exposure": s.exposure if s else "",
-                "blur_kind": s.blur_kind if s else "",
-                "error": r.error or "",
-            }
-        )
-    return rows
-
-
-def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
-    cols = ("path", "score", "verdict", "exposure", "blur_kind", "width", "height", "error")
-    heads = {c: c.replace("_", " ") for c in cols}
-    widths = {c: max([len(heads[c])] + [len(r[c]) for r in rows]) for c in cols}
-    right = {"score", "width", "height"}
-
-    def line(values: dict[str, str]) -> str:
-        cells = [
-            values[c].rjust(widths[c]) if c in right else values[c].ljust(widths[c]) for c in cols
-        ]
-        return "  ".join(cells).rstrip()
-
-    out.write(line(heads) + "\n")
-    for r in rows:
-        out.write(line(r) + "\n")
-
-
-def _json_record(result: PhotoResult) -> dict[str, object]:
-    rec: dict[str, object] = {
-        "path": str(result.path),
-        "method": result.method,
-        "verdict": result.verdict,
-        "error": result.error,
-    }
-    if result.score is not None:
-        s = result.score
-        rec.update(
-            {
-                "score": s.value if math.isfinite(s.value) else None,
-                "threshold": s.threshold,
-                "width": result.width,
-                "height": result.height,
-                "exposure": s.exposure,
-                "blur_kind": s.blur_kind,
-                "details": {k: (v if math.isfinite(v) else None) for k, v in s.details.items()},
-            }
-        )
-    if result.info is not None:
-        i = result.info
-        rec["capture"] = {
-            "camera": i.camera,
-            "lens": i.lens,
-            "focal_length_mm": i.focal_length_mm,
-            "aperture": i.aperture,
-            "shutter_s": i.shutter_s,
-            "iso": i.iso,
-            "captured_at": i.captured_at.isoformat() if i.captured_at else None,
-        }
-    return rec
+def _utf8(stream: TextIO) -> TextIO:
+    """The stream writing UTF-8 whatever the locale (LANG=C, latin-1...); escaped names are
+    ASCII, so nothing else can fail to encode."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    return stream
 
 
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
+    from reviewer.core.discovery import find_photos
+    from reviewer.core.pathtext import path_text
 
     args = _score_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.threshold is not None and not math.isfinite(args.threshold):
         raise UsageError("--threshold must be a number")
-    photos = collect_photos(args.paths, args.recursive)
+    if args.read_timeout is not None and not args.read_timeout > 0:
+        raise UsageError("--read-timeout must be a positive number of seconds")
+    out, err = _utf8(out), _utf8(err)
+    found = find_photos(args.paths, args.recursive)
+    photos = found.photos
+    for folder, problem in found.problems:
+        err.write(f"reviewer: {path_text(folder)}: {problem}\n")
     if not photos:
         err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
-    order = {p: i for i, p in enumerate(photos)}
-    job = ScoringJob(photos, args.method, args.threshold, args.jobs)
+    writer = make_writer(args.format, COLUMNS, out, [str(p) for p in photos])
+    job = ScoringJob(photos, args.method, args.threshold, args.jobs, read_timeout=args.read_timeout)
+    index = {p: i for i, p in enumerate(photos)}
+    waiting: dict[int, PhotoResult] = {}  # --order input: done, but an earlier photo is not
+    next_row = 0
+    failed = written = 0
     progress = Progress(len(photos), err)
-    results = []
-    try:
-        for result in job.results():
-            results.append(result)
-            progress.step()
-    except KeyboardInterrupt:
-        job.cancel()
-        progress.close()
-        err.write("reviewer: interrupted\n")
-        return 130
-    progress.close()
-    results.sort(key=lambda r: order[r.path])
 
-    if args.format == "json":
-        json.dump([_json_record(r) for r in results], out, indent=2)
-        out.write("\n")
-    elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_rows(results))
-    else:
-        _print_table(_rows(results), out)
-    failed = sum(1 for r in results if r.error)
+    def write(result: PhotoResult) -> None:
+        nonlocal failed, written
+        writer.row(result)
+        written += 1
+        failed += result.error is not None
+
+    results = job.results()
+    try:
+        for result in results:
+            progress.step()
+            if args.order == "completion":
+                write(result)
+                continue
+            waiting[index[result.path]] = result
+            while next_row in waiting:
+                write(waiting.pop(next_row))
+                next_row += 1
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        job.cancel()
+        results.close()  # stops the workers
+        for i in sorted(waiting):  # done but held back for the order: written all the same
+            write(waiting[i])
+        writer.close()
+        progress.close()
+        err.write(f"reviewer: interrupted after {written} of {len(photos)} photos\n")
+        return 130
+    writer.close()
+    progress.close()
     if failed:
-        err.write(f"reviewer: {failed} of {len(results)} photos could not be read\n")
-    return 1 if failed else 0
+        err.write(f"reviewer: {failed} of {written} photos could not be read\n")
+    return 1 if failed or found.problems else 0
 
 
 def gui_command(argv: Sequence[str]) -> int:
@@ -307,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"reviewer: error: {exc}\n")
         return 2
+    except KeyboardInterrupt:  # before any row (e.g. while starting): no traceback either
+        sys.stderr.write("reviewer: interrupted\n")
+        return 130
     except BrokenPipeError:  # `reviewer score ... | head`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

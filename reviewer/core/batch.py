@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -225,7 +225,7 @@ class ScoringJob:
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
-    def results(self) -> Iterator[PhotoResult]:
+    def results(self) -> Generator[PhotoResult, None, None]:
         """Yield one result per photo, in completion order, until done or cancelled.
 
         Each worker scores one photo at a time (reviewer.core.pool): a worker that dies or

@@ -23,6 +23,7 @@ Nothing here imports Qt or the scoring engine; the task function is given by the
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import signal
@@ -83,17 +84,35 @@ def _hang_for_ever() -> None:
     os.read(r, 1)
 
 
+def _ref(fn: Callable[..., Any]) -> str | Callable[..., Any]:
+    """A module-level function as "module:name", so that a new worker imports it only after it
+    has set itself up to ignore Ctrl-C (the scoring engine takes a while to import)."""
+    module, name = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    if module and name and "." not in name and "<" not in name:
+        return f"{module}:{name}"
+    return fn
+
+
+def _resolve(ref: str | Callable[..., Any]) -> Callable[..., Any]:
+    if callable(ref):
+        return ref
+    module, name = ref.split(":")
+    fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return fn
+
+
 def _worker_main(
     conn: Connection,
-    initializer: Callable[[], None] | None,
-    fn: Callable[..., Any],
+    initializer_ref: str | Callable[[], None] | None,
+    fn_ref: str | Callable[..., Any],
     args: tuple[Any, ...],
     hooks: TestHooks,
 ) -> None:
     """A worker's life: ignore Ctrl-C, set up, then one item at a time until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if initializer is not None:
-        initializer()
+    if initializer_ref is not None:
+        _resolve(initializer_ref)()
+    fn = _resolve(fn_ref)
     conn.send(_READY)
     while True:
         try:
@@ -210,9 +229,10 @@ class WorkerPool(Generic[T]):
 
     def _start(self) -> _Worker[T]:
         parent, child = self.context.Pipe()
+        init = _ref(self.initializer) if self.initializer is not None else None
         proc = self.context.Process(  # type: ignore[attr-defined]
             target=_worker_main,
-            args=(child, self.initializer, self.fn, self.args, self.hooks),
+            args=(child, init, _ref(self.fn), self.args, self.hooks),
             name="reviewer-worker",
             daemon=True,
         )
