@@ -1,0 +1,222 @@
+"""`reviewer score` against hostile file systems, run as a user would: in a subprocess.
+
+FIFOs and devices on the command line and in folders, broken and looping links, names that are
+not valid UTF-8 in every locale, a worker killed mid-scan, a read that hangs, Ctrl-C. Every test
+has a time limit on the subprocess itself: on today's main several of them hang for ever.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+
+from reviewer.core.pathtext import unescape_path
+from tests.imagegen import dead_leaves
+
+LIMIT_S = 120  # no run here takes more than a few seconds; a hang fails the test instead
+BAD_NAME = b"bad\xff\xfe name.jpg"  # not valid UTF-8
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = dict(os.environ)
+    e.pop("REVIEWER_TEST_KILL_ON", None)
+    e.pop("REVIEWER_TEST_HANG_ON", None)
+    e.update(extra)
+    return e
+
+
+def run(
+    *args: str | bytes, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", "score", *args],
+        capture_output=True,
+        timeout=LIMIT_S,
+        env=env(**(extra_env or {})),
+    )
+
+
+@pytest.fixture(scope="module")
+def scene_jpeg(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("scene")
+    cv2.imwrite(str(folder / "s.jpg"), dead_leaves(480, 320, seed=5))
+    return (folder / "s.jpg").read_bytes()
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, scene_jpeg: bytes) -> Path:
+    """Two good photos and one of each bad entry a card or a prank can hold."""
+    (tmp_path / "a_good.jpg").write_bytes(scene_jpeg)
+    (tmp_path / "z_good.jpg").write_bytes(scene_jpeg)
+    os.mkfifo(tmp_path / "fifo.jpg")
+    (tmp_path / "zero.jpg").symlink_to("/dev/zero")
+    (tmp_path / "dangling.jpg").symlink_to(tmp_path / "gone.jpg")
+    (tmp_path / "loop.jpg").symlink_to(tmp_path / "loop.jpg")
+    (tmp_path / "notes.txt").write_text("not photo-like: no row")
+    return tmp_path
+
+
+def csv_rows(stdout: bytes) -> dict[str, dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(stdout.decode("utf-8")))
+    return {Path(r["path"]).name: r for r in rows}
+
+
+def test_every_bad_entry_in_a_folder_gets_a_row(hostile: Path) -> None:
+    proc = run(str(hostile), "--format", "csv", "--jobs", "2")
+    assert proc.returncode == 1, proc.stderr
+    rows = csv_rows(proc.stdout)
+    assert set(rows) == {
+        "a_good.jpg", "z_good.jpg", "fifo.jpg", "zero.jpg", "dangling.jpg", "loop.jpg"
+    }  # fmt: skip
+    assert rows["a_good.jpg"]["verdict"] == rows["z_good.jpg"]["verdict"] == "sharp"
+    assert "FIFO" in rows["fifo.jpg"]["error"]
+    assert "character device" in rows["zero.jpg"]["error"]
+    assert "broken symbolic link" in rows["dangling.jpg"]["error"]
+    assert "symbolic link loop" in rows["loop.jpg"]["error"]
+    assert b"Traceback" not in proc.stderr
+
+
+def test_bad_entries_named_on_the_command_line_get_rows_and_do_not_stop_the_run(
+    hostile: Path,
+) -> None:
+    # `mkfifo x.jpg; reviewer score x.jpg a.jpg` used to hang for ever, and a dangling link
+    # aborted the whole run with exit 2 and no rows
+    names = ["fifo.jpg", "a_good.jpg", "dangling.jpg", "zero.jpg", "loop.jpg", "missing.jpg"]
+    proc = run(*(str(hostile / n) for n in names), "--format", "csv")
+    assert proc.returncode == 1, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    assert [Path(r["path"]).name for r in rows] == names  # --order input is the default
+    assert [r["verdict"] for r in rows] == ["error", "sharp", "error", "error", "error", "error"]
+    assert rows[-1]["error"] == "file not found"
+
+
+def test_a_worker_killed_on_one_file_costs_only_that_row(hostile: Path, scene_jpeg: bytes) -> None:
+    for i in range(4):
+        (hostile / f"m{i}.jpg").write_bytes(scene_jpeg)
+    proc = run(
+        str(hostile), "--format", "csv", "--jobs", "2",
+        extra_env={"REVIEWER_TEST_KILL_ON": "m1.jpg"},
+    )  # fmt: skip
+    assert proc.returncode == 1
+    rows = csv_rows(proc.stdout)
+    assert "worker died" in rows["m1.jpg"]["error"]
+    assert all(rows[f"m{i}.jpg"]["verdict"] == "sharp" for i in (0, 2, 3))
+    assert rows["z_good.jpg"]["verdict"] == "sharp"
+    assert b"Traceback" not in proc.stderr
+
+
+def test_a_hung_read_gets_a_timed_out_row_and_the_order_is_kept(
+    tmp_path: Path, scene_jpeg: bytes
+) -> None:
+    names = ["a_hung.jpg", "b.jpg", "c.jpg", "d.jpg"]
+    for n in names:
+        (tmp_path / n).write_bytes(scene_jpeg)
+    hang = {"REVIEWER_TEST_HANG_ON": "a_hung.jpg"}
+    args = [str(tmp_path), "--format", "csv", "--jobs", "2", "--read-timeout", "1"]
+    by_input = run(*args, extra_env=hang)
+    rows = list(csv.DictReader(io.StringIO(by_input.stdout.decode())))
+    assert [Path(r["path"]).name for r in rows] == names
+    assert "timed out reading" in rows[0]["error"]
+    assert [r["verdict"] for r in rows[1:]] == ["sharp"] * 3
+    by_completion = run(*args, "--order", "completion", extra_env=hang)
+    rows = list(csv.DictReader(io.StringIO(by_completion.stdout.decode())))
+    assert sorted(Path(r["path"]).name for r in rows) == names
+    assert Path(rows[-1]["path"]).name == "a_hung.jpg"  # the others finished long before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table", "jsonl"])
+@pytest.mark.parametrize("to_group", [False, True], ids=["main", "group"])
+def test_rows_stream_and_ctrl_c_ends_cleanly(
+    tmp_path: Path, scene_jpeg: bytes, fmt: str, to_group: bool
+) -> None:
+    # the last file's read hangs (and its time limit is far away), so the run cannot end on
+    # its own: rows must have been written before the end, and Ctrl-C must end it
+    for i in range(4):
+        (tmp_path / f"p{i}.jpg").write_bytes(scene_jpeg)
+    (tmp_path / "q_hung.jpg").write_bytes(scene_jpeg)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reviewer", "score", str(tmp_path), "-f", fmt, "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env(REVIEWER_TEST_HANG_ON="q_hung.jpg", REVIEWER_READ_TIMEOUT="600"),
+        start_new_session=True,  # its own process group, as a shell gives a job
+    )
+    try:
+        assert proc.stdout is not None
+        header = [] if fmt == "jsonl" else [proc.stdout.readline()]
+        rows = [proc.stdout.readline() for _ in range(4)]  # each blocks until that row is out
+        assert [b"p%d.jpg" % i in row for i, row in enumerate(rows)] == [True] * 4, rows
+        assert proc.poll() is None  # written while the scan still runs (on the hung file)
+        if to_group:  # what a terminal's Ctrl-C does: the whole foreground group
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=LIMIT_S)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    assert b"interrupted" in err
+    out = b"".join(header + rows) + rest
+    text = out.decode("utf-8")
+    assert "q_hung.jpg" not in text
+    if fmt == "jsonl":
+        assert [json.loads(line)["verdict"] for line in text.splitlines()] == ["sharp"] * 4
+    if fmt == "csv":
+        assert len(list(csv.DictReader(io.StringIO(text)))) == 4
+
+
+@pytest.mark.parametrize(
+    "locale_env",
+    [
+        {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+        {"LANG": "C", "LC_ALL": "C"},
+        {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "latin-1"},
+    ],
+    ids=["C.UTF-8", "C", "latin-1"],
+)
+@pytest.mark.parametrize("fmt", ["csv", "table", "json", "jsonl"])
+def test_a_name_that_is_not_utf8_never_breaks_the_output(
+    tmp_path: Path, scene_jpeg: bytes, locale_env: dict[str, str], fmt: str
+) -> None:
+    folder = os.fsencode(tmp_path)
+    bad = os.path.join(folder, BAD_NAME)
+    with open(bad, "wb") as f:
+        f.write(scene_jpeg)
+    (tmp_path / "zz_next.jpg").write_bytes(scene_jpeg)
+    (tmp_path / "back\\slash é.jpg").write_bytes(scene_jpeg)
+    named = [bad, os.fsencode(tmp_path / "zz_next.jpg")]
+    for args in ([folder], named) if fmt == "csv" else ([folder],):
+        proc = run(*args, "--format", fmt, extra_env=locale_env)
+        assert proc.returncode == 0, proc.stderr
+        assert b"Traceback" not in proc.stderr
+        text = proc.stdout.decode("utf-8")  # strict: raises if any byte is not UTF-8
+        proc.stderr.decode("utf-8")
+        if fmt == "csv":
+            paths = [r["path"] for r in csv.DictReader(io.StringIO(text))]
+        elif fmt == "json":
+            paths = [r["path"] for r in json.loads(text)]
+        elif fmt == "jsonl":
+            paths = [json.loads(line)["path"] for line in text.splitlines()]
+        else:
+            lines = text.splitlines()[1:]
+            paths = [line.split("  ")[0].rstrip() for line in lines]
+        # every row is there (the next file's too) and each path gives the original bytes back
+        originals = [os.fsencode(a) for a in args] if len(args) > 1 else sorted(
+            os.path.join(folder, n) for n in os.listdir(folder)
+        )
+        decoded = [unescape_path(p) for p in paths]
+        assert sorted(decoded) == sorted(originals)
+        assert bad in decoded
+        for raw in decoded:
+            assert os.path.exists(raw)
