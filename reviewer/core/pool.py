@@ -9,8 +9,9 @@ running, cannot stop one task that hangs, and its workers print a traceback on C
   ("worker died ...") and is replaced; a worker that dies before it was ready to work
   (cannot start) gets its file back, and after `MAX_START_FAILURES` in a row the run fails;
 - a worker whose read makes no progress (neither CPU time nor bytes read move, and it is not
-  waiting for a core) for `read_timeout` seconds is killed and replaced: that file's row says
-  "timed out reading". A file that takes over `file_timeout` seconds in all is stopped too;
+  waiting for a core; from /proc) for `read_timeout` seconds is killed and replaced: that
+  file's row says "timed out reading". Without /proc (not Linux) the time on the file counts.
+  A file that takes over `file_timeout` seconds in all is stopped too;
 - workers ignore SIGINT: Ctrl-C reaches the parent, which stops them, so no worker ever prints
   a traceback;
 - test hooks, read from the parent's environment when the pool is made:
@@ -134,19 +135,22 @@ def _worker_main(
 
 
 def _activity(pid: int) -> tuple[bool, int, int] | None:
-    """(runnable, CPU ticks, bytes read) of a process from /proc, None where unavailable."""
+    """(waiting for a core, CPU ticks, bytes read) of a process from /proc; bytes read is 0
+    where /proc/PID/io is not readable; None without /proc (not Linux)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
-        with open(f"/proc/{pid}/io", "rb") as f:
-            io = f.read()
     except OSError:
         return None
+    rchar = 0
+    with contextlib.suppress(OSError, ValueError, IndexError, StopIteration):
+        with open(f"/proc/{pid}/io", "rb") as f:
+            io = f.read()
+        rchar = next(int(line.split()[1]) for line in io.splitlines() if line[:6] == b"rchar:")
     try:
         fields = stat[stat.rindex(b")") + 2 :].split()
         state, utime, stime = fields[0], int(fields[11]), int(fields[12])
-        rchar = next(int(line.split()[1]) for line in io.splitlines() if line[:6] == b"rchar:")
-    except (ValueError, IndexError, StopIteration):
+    except (ValueError, IndexError):
         return None
     return state == b"R", utime + stime, rchar
 
@@ -174,8 +178,8 @@ class _Worker(Generic[T]):
             self.sampled_at = now
             pid = self.proc.pid
             seen = _activity(pid) if pid is not None else None
-            if seen is None:
-                return 0.0  # no counters here: only the file time limit applies
+            if seen is None:  # no counters here: the time on the item counts as stalled
+                return now - self.since
             runnable, ticks, read = seen
             if runnable or (ticks, read) != self.mark:
                 self.mark, self.mark_at = (ticks, read), now

@@ -212,8 +212,10 @@ def test_a_name_that_is_not_utf8_never_breaks_the_output(
             lines = text.splitlines()[1:]
             paths = [line.split("  ")[0].rstrip() for line in lines]
         # every row is there (the next file's too) and each path gives the original bytes back
-        originals = [os.fsencode(a) for a in args] if len(args) > 1 else sorted(
-            os.path.join(folder, n) for n in os.listdir(folder)
+        originals = (
+            [os.fsencode(a) for a in args]
+            if len(args) > 1
+            else sorted(os.path.join(folder, n) for n in os.listdir(folder))
         )
         decoded = [unescape_path(p) for p in paths]
         assert sorted(decoded) == sorted(originals)
