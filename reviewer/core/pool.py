@@ -60,14 +60,14 @@ _READY = "ready"
 
 
 @dataclass(frozen=True, slots=True)
-class TestHooks:
+class FaultHooks:
     """File names on which a worker is made to die or to hang (tests only)."""
 
     kill_on: str = ""
     hang_on: str = ""
 
     @classmethod
-    def from_env(cls) -> TestHooks:
+    def from_env(cls) -> FaultHooks:
         return cls(os.environ.get(KILL_ON_ENV, ""), os.environ.get(HANG_ON_ENV, ""))
 
 
@@ -107,7 +107,7 @@ def _worker_main(
     initializer_ref: str | Callable[[], None] | None,
     fn_ref: str | Callable[..., Any],
     args: tuple[Any, ...],
-    hooks: TestHooks,
+    hooks: FaultHooks,
 ) -> None:
     """A worker's life: ignore Ctrl-C, set up, then one item at a time until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -122,11 +122,12 @@ def _worker_main(
             return
         if item is None:
             return
-        name = os.path.basename(os.fspath(item))
-        if hooks.kill_on and name == hooks.kill_on:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if hooks.hang_on and name == hooks.hang_on:
-            _hang_for_ever()
+        if hooks.kill_on or hooks.hang_on:
+            name = os.path.basename(os.fspath(item))
+            if name == hooks.kill_on:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if name == hooks.hang_on:
+                _hang_for_ever()
         try:
             reply: tuple[str, Any] = ("ok", fn(item, *args))
         except Exception as exc:  # the task function should not raise; still, a row
@@ -219,7 +220,7 @@ class WorkerPool(Generic[T]):
         context: multiprocessing.context.BaseContext | None = None,
         read_timeout: float = READ_TIMEOUT_S,
         file_timeout: float = FILE_TIMEOUT_S,
-        hooks: TestHooks | None = None,
+        hooks: FaultHooks | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         self.fn = fn
@@ -228,7 +229,7 @@ class WorkerPool(Generic[T]):
         self.context = context or multiprocessing.get_context()
         self.read_timeout = read_timeout
         self.file_timeout = file_timeout
-        self.hooks = hooks if hooks is not None else TestHooks.from_env()
+        self.hooks = hooks if hooks is not None else FaultHooks.from_env()
         self.replaced = 0  # workers that died or were stopped and replaced (for tests/benches)
 
     def _start(self) -> _Worker[T]:
@@ -293,6 +294,7 @@ class WorkerPool(Generic[T]):
                 msg = w.conn.recv()
                 if msg == _READY:
                     w.ready, self._start_failures = True, 0
+                    w.since = w.mark_at = time.monotonic()  # its start-up is not the file's time
                     continue
                 item, w.item = w.item, None
                 if item is not None:
