@@ -251,6 +251,8 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         progress.close()
         err.write(f"reviewer: interrupted after {written} of {len(photos)} photos\n")
         return 130
+    finally:
+        results.close()  # on any way out (a closed pipe too): the workers are stopped now
     writer.close()
     progress.close()
     if failed:

@@ -15,8 +15,8 @@ running, cannot stop one task that hangs, and its workers print a traceback on C
 - workers ignore SIGINT: Ctrl-C reaches the parent, which stops them, so no worker ever prints
   a traceback;
 - test hooks, read from the parent's environment when the pool is made:
-  `REVIEWER_TEST_KILL_ON=NAME` kills the worker (SIGKILL) when it gets the file named NAME,
-  `REVIEWER_TEST_HANG_ON=NAME` makes its read of that file block for ever.
+  `REVIEWER_TEST_KILL_ON=NAME[,NAME...]` kills the worker (SIGKILL) when it gets a file of
+  that name, `REVIEWER_TEST_HANG_ON=NAME[,NAME...]` makes its read of that file block for ever.
 
 Nothing here imports Qt or the scoring engine; the task function is given by the caller.
 """
@@ -61,14 +61,18 @@ _READY = "ready"
 
 @dataclass(frozen=True, slots=True)
 class FaultHooks:
-    """File names on which a worker is made to die or to hang (tests only)."""
+    """File names on which a worker is made to die or to hang (tests only). The environment
+    variables take one name or several separated by commas."""
 
-    kill_on: str = ""
-    hang_on: str = ""
+    kill_on: frozenset[str] = frozenset()
+    hang_on: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls) -> FaultHooks:
-        return cls(os.environ.get(KILL_ON_ENV, ""), os.environ.get(HANG_ON_ENV, ""))
+        def names(var: str) -> frozenset[str]:
+            return frozenset(n for n in os.environ.get(var, "").split(",") if n)
+
+        return cls(names(KILL_ON_ENV), names(HANG_ON_ENV))
 
 
 def env_read_timeout(default: float = READ_TIMEOUT_S) -> float:
@@ -124,9 +128,9 @@ def _worker_main(
             return
         if hooks.kill_on or hooks.hang_on:
             name = os.path.basename(os.fspath(item))
-            if name == hooks.kill_on:
+            if name in hooks.kill_on:
                 os.kill(os.getpid(), signal.SIGKILL)
-            if name == hooks.hang_on:
+            if name in hooks.hang_on:
                 _hang_for_ever()
         try:
             reply: tuple[str, Any] = ("ok", fn(item, *args))
