@@ -93,7 +93,7 @@ def _ref(fn: Callable[..., Any]) -> str | Callable[..., Any]:
     """A module-level function as "module:name", so that a new worker imports it only after it
     has set itself up to ignore Ctrl-C (the scoring engine takes a while to import)."""
     module, name = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
-    if module and name and "." not in name and "<" not in name:
+    if module and module != "__main__" and name and "." not in name and "<" not in name:
         return f"{module}:{name}"
     return fn
 
