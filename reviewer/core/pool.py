@@ -263,13 +263,13 @@ class WorkerPool(Generic[T]):
 
         try:
             while not cancelled():
-                for w in workers:
+                for w in list(workers):
                     if w.item is None and (item := take()) is not None:
-                        w.assign(item)
+                        self._give(w, item, workers)
                 while len(workers) < self.jobs and (item := take()) is not None:
                     w = self._start()
                     workers.append(w)
-                    w.assign(item)
+                    self._give(w, item, workers)
                 busy = [w for w in workers if w.item is not None]
                 if not busy:
                     break
@@ -290,6 +290,21 @@ class WorkerPool(Generic[T]):
                         w.item = None
         finally:
             self._shutdown(workers)
+
+    def _give(self, w: _Worker[T], item: T, workers: list[_Worker[T]]) -> None:
+        """Send `item` to `w`; if `w` is gone already, it is dropped and the item kept."""
+        try:
+            w.assign(item)
+        except OSError:  # it died while idle: not this item's fault
+            w.item = None
+            self._retry.appendleft(item)
+            workers.remove(w)
+            self.replaced += 1
+            self._stop(w, kill=True)
+            if not w.ready:
+                self._start_failures += 1
+                if self._start_failures > MAX_START_FAILURES:
+                    raise RuntimeError("the scoring worker processes cannot start") from None
 
     def _receive(self, w: _Worker[T]) -> Iterator[Outcome[T]]:
         """The messages waiting from a worker: its ready signal, its item's result."""
