@@ -82,8 +82,10 @@ def run_interrupted(root: Path, jobs: int) -> tuple[int, int, bool]:
     assert proc.stdout is not None
     head = proc.stdout.readline() + proc.stdout.readline()
     os.killpg(proc.pid, signal.SIGINT)
-    try:
-        rest, err = proc.communicate(timeout=LIMIT_S)
+    try:  # not communicate(): it would skip what readline() has already buffered
+        rest = proc.stdout.read()
+        err = proc.stderr.read() if proc.stderr is not None else b""
+        proc.wait(timeout=LIMIT_S)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -14,7 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import cv2
 import pytest
@@ -133,8 +135,11 @@ def test_a_hung_read_gets_a_timed_out_row_and_the_order_is_kept(
     assert Path(rows[-1]["path"]).name == "a_hung.jpg"  # the others finished long before
 
 
-@pytest.mark.parametrize("fmt", ["csv", "table", "jsonl"])
-@pytest.mark.parametrize("to_group", [False, True], ids=["main", "group"])
+@pytest.mark.parametrize(
+    ("fmt", "to_group"),
+    [("csv", False), ("csv", True), ("table", True), ("jsonl", False), ("json", True)],
+    ids=["csv-main", "csv-group", "table-group", "jsonl-main", "json-group"],
+)
 def test_rows_stream_and_ctrl_c_ends_cleanly(
     tmp_path: Path, scene_jpeg: bytes, fmt: str, to_group: bool
 ) -> None:
@@ -153,14 +158,17 @@ def test_rows_stream_and_ctrl_c_ends_cleanly(
     try:
         assert proc.stdout is not None
         header = [] if fmt == "jsonl" else [proc.stdout.readline()]
-        rows = [proc.stdout.readline() for _ in range(4)]  # each blocks until that row is out
+        if fmt == "json":  # an indented array: read up to each record's path
+            rows = [_read_until(proc.stdout, b"p%d.jpg" % i) for i in range(4)]
+        else:
+            rows = [proc.stdout.readline() for _ in range(4)]  # each waits for its row
         assert [b"p%d.jpg" % i in row for i, row in enumerate(rows)] == [True] * 4, rows
         assert proc.poll() is None  # written while the scan still runs (on the hung file)
         if to_group:  # what a terminal's Ctrl-C does: the whole foreground group
             os.killpg(proc.pid, signal.SIGINT)
         else:
             proc.send_signal(signal.SIGINT)
-        rest, err = proc.communicate(timeout=LIMIT_S)
+        rest, err = _finish(proc)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -174,6 +182,17 @@ def test_rows_stream_and_ctrl_c_ends_cleanly(
         assert [json.loads(line)["verdict"] for line in text.splitlines()] == ["sharp"] * 4
     if fmt == "csv":
         assert len(list(csv.DictReader(io.StringIO(text)))) == 4
+    if fmt == "json":  # the array is closed: valid JSON with the rows so far
+        assert [r["verdict"] for r in json.loads(text)] == ["sharp"] * 4, text
+
+
+def _read_until(stream: IO[bytes], marker: bytes) -> bytes:
+    data = b""
+    while marker not in data:
+        line = stream.readline()
+        assert line, data
+        data += line
+    return data
 
 
 LOCALES = {
@@ -227,3 +246,21 @@ def test_a_name_that_is_not_utf8_never_breaks_the_output(
         assert bad in decoded
         for raw in decoded:
             assert os.path.exists(raw)
+
+
+def _finish(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """The rest of stdout and all of stderr, once the process ends (within LIMIT_S). Not
+    communicate(): it reads the pipe's fd and would skip what readline() already buffered."""
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None
+    out: dict[str, bytes] = {}
+    readers = [
+        threading.Thread(target=lambda: out.__setitem__("out", stdout.read()), daemon=True),
+        threading.Thread(target=lambda: out.__setitem__("err", stderr.read()), daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    proc.wait(timeout=LIMIT_S)
+    for t in readers:
+        t.join(LIMIT_S)
+    return out["out"], out["err"]
