@@ -8,6 +8,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -197,6 +198,30 @@ def _utf8(stream: TextIO) -> TextIO:
     return stream
 
 
+class _WholeRows:
+    """SIGINT handler that never cuts a row: Ctrl-C while a row is being written takes effect
+    (KeyboardInterrupt) once the row is out."""
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending = False
+
+    def handler(self, signum: int, frame: object) -> None:
+        if self.writing:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> None:
+        self.writing = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.writing = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
     from reviewer.core.discovery import find_photos
@@ -226,10 +251,14 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     def write(result: PhotoResult) -> None:
         nonlocal failed, written
-        writer.row(result)
+        with guard:
+            writer.row(result)
         written += 1
         failed += result.error is not None
 
+    guard = _WholeRows()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, guard.handler) if in_main_thread else None
     results = job.results()
     try:
         for result in results:
@@ -242,7 +271,8 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                 write(waiting.pop(next_row))
                 next_row += 1
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        if in_main_thread:  # a second Ctrl-C must not cut the cleanup
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         job.cancel()
         results.close()  # stops the workers
         for i in sorted(waiting):  # done but held back for the order: written all the same
@@ -253,6 +283,8 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return 130
     finally:
         results.close()  # on any way out (a closed pipe too): the workers are stopped now
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
     writer.close()
     progress.close()
     if failed:
