@@ -248,10 +248,13 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     next_row = 0
     failed = written = 0
     progress = Progress(len(photos), err)
+    rows_on_terminal = out.isatty()
 
     def write(result: PhotoResult) -> None:
         nonlocal failed, written
         with guard:
+            if rows_on_terminal:
+                progress.close()  # the bar is drawn again under the row
             writer.row(result)
         written += 1
         failed += result.error is not None
@@ -262,14 +265,14 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     results = job.results()
     try:
         for result in results:
-            progress.step()
             if args.order == "completion":
                 write(result)
-                continue
-            waiting[index[result.path]] = result
-            while next_row in waiting:
-                write(waiting.pop(next_row))
-                next_row += 1
+            else:
+                waiting[index[result.path]] = result
+                while next_row in waiting:
+                    write(waiting.pop(next_row))
+                    next_row += 1
+            progress.step()
     except KeyboardInterrupt:
         if in_main_thread:  # a second Ctrl-C must not cut the cleanup
             signal.signal(signal.SIGINT, signal.SIG_IGN)
