@@ -8,7 +8,9 @@ file in memory never reads it twice and one that only needs a header never reads
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import struct
 from collections.abc import Container
 from dataclasses import dataclass
@@ -78,6 +80,50 @@ def read_head(path: str | os.PathLike[str], size: int = HEAD_SIZE) -> bytes:
             return f.read(size)
     except OSError as exc:
         raise PhotoError(os.fspath(path), os_error_reason(exc)) from exc
+
+
+def stat_photo_file(path: str | os.PathLike[str]) -> os.stat_result:
+    """`os.stat` a photo before anything opens it: PhotoError with a clear reason for what is
+    not a regular file (a FIFO, a device, a socket, a directory), a broken or looping symbolic
+    link, or a file that cannot be looked at. Opening a FIFO or a device could block for ever
+    or read without end, so nothing should open a photo that did not pass this first."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise PhotoError(os.fspath(path), _stat_error_reason(path, exc)) from exc
+    kind = special_file_kind(st.st_mode)
+    if kind is not None:
+        raise PhotoError(os.fspath(path), f"is {kind}, not a photo file")
+    return st
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is ("a FIFO (named pipe)", ...), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _stat_error_reason(path: str | os.PathLike[str], exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself)"
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return "broken symbolic link (its target does not exist)"
+        return f"broken symbolic link (its target {target} does not exist)"
+    return os_error_reason(exc)
 
 
 def os_error_reason(exc: OSError) -> str:

@@ -94,8 +94,25 @@ def fingerprint(path: Path, size: int | None = None) -> str:
     return h.hexdigest()
 
 
+_BYTES_KEY = "\0bytes:"  # a name that is not valid UTF-8 (SQLite text must be UTF-8)
+
+
 def _key(path: Path | str) -> str:
-    return os.path.abspath(path)
+    """The absolute path as stored: as is, or for a name that is not valid UTF-8 its bytes in
+    hex behind a prefix no real path has (so it round-trips and never collides)."""
+    absolute = os.path.abspath(path)
+    try:
+        absolute.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BYTES_KEY + os.fsencode(absolute).hex()
+    return absolute
+
+
+def _path_of(key: str) -> str:
+    """The file system path of a stored key (the inverse of `_key`)."""
+    if key.startswith(_BYTES_KEY):
+        return os.fsdecode(bytes.fromhex(key[len(_BYTES_KEY) :]))
+    return key
 
 
 # ------------------------------------------------------------------------ schema migrations
@@ -246,10 +263,10 @@ class _Stat:
     mtime_ns: int
 
 
-def _stat(path: str) -> _Stat | None:
+def _stat(key: str) -> _Stat | None:
     try:
-        st = os.stat(path)
-    except OSError:
+        st = os.stat(_path_of(key))
+    except (OSError, ValueError):
         return None
     return _Stat(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -477,7 +494,7 @@ class Catalog:
         def missing(conn: sqlite3.Connection) -> list[tuple[int, str]]:
             q = ",".join("?" * len(wanted))
             return [
-                (int(fid), str(path))
+                (int(fid), _path_of(str(path)))
                 for fid, path in conn.execute(
                     f"SELECT id, path FROM files WHERE fingerprint IS NULL AND id IN ({q})",
                     tuple(wanted),
