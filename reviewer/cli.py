@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "exposure",
     "blur_kind",
     "error",
+    "reason",
 )
 
 
@@ -171,13 +172,24 @@ def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
                 "exposure": s.exposure if s else "",
                 "blur_kind": s.blur_kind if s else "",
                 "error": r.error or "",
+                "reason": r.reason,
             }
         )
     return rows
 
 
 def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
-    cols = ("path", "score", "verdict", "exposure", "blur_kind", "width", "height", "error")
+    cols = (
+        "path",
+        "score",
+        "verdict",
+        "reason",
+        "exposure",
+        "blur_kind",
+        "width",
+        "height",
+        "error",
+    )
     heads = {c: c.replace("_", " ") for c in cols}
     widths = {c: max([len(heads[c])] + [len(r[c]) for r in rows]) for c in cols}
     right = {"score", "width", "height"}
@@ -198,6 +210,7 @@ def _json_record(result: PhotoResult) -> dict[str, object]:
         "path": str(result.path),
         "method": result.method,
         "verdict": result.verdict,
+        "reason": result.reason,
         "error": result.error,
     }
     if result.score is not None:

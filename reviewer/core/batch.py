@@ -13,14 +13,15 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from reviewer.core.errors import PhotoError
+from reviewer.core.image import DecodedPhoto
+from reviewer.core.judging.verdict import Box, Judgement, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
 from reviewer.core.scoring.base import Score
@@ -37,10 +38,19 @@ class PhotoResult:
     height: int = 0
     info: CaptureInfo | None = None
     error: str | None = None
+    judgement: Judgement | None = None  # the verdict with its reason (judging/judge.py)
 
     @property
-    def verdict(self) -> Literal["sharp", "blurry", "error"]:
-        return "error" if self.score is None else self.score.verdict
+    def verdict(self) -> Verdict:
+        if self.score is None:
+            return "error"
+        return self.judgement.verdict if self.judgement is not None else self.score.verdict
+
+    @property
+    def reason(self) -> str:
+        if self.score is None:
+            return self.error or ""
+        return self.judgement.reason if self.judgement is not None else ""
 
 
 def score_file(
@@ -66,7 +76,17 @@ def score_file(
     if threshold is not None:
         score = score.at_threshold(threshold)
     w, h = photo.original_size
-    return PhotoResult(path, method, score, w, h, photo.info)
+    return PhotoResult(path, method, score, w, h, photo.info, judgement=_judge(photo, score))
+
+
+def _judge(photo: DecodedPhoto, score: Score, af_boxes: Sequence[Box] = ()) -> Judgement:
+    """The verdict and its reason; a failure here leaves the score standing, unsure."""
+    from reviewer.core.judging.judge import judge_photo
+
+    try:
+        return judge_photo(photo, score, af_boxes=af_boxes)
+    except Exception as exc:  # a bug in judging must not lose the score
+        return Judgement("unsure", f"could not judge ({type(exc).__name__})")
 
 
 # How often a waiting `results()` looks at the cancel flag.
