@@ -73,6 +73,8 @@ EXPOSURE_UNJUDGEABLE = 0.97  # share of the frame crushed or clipped
 TEXTURE_ENERGY = 4.0
 MIN_REGION_EDGES = MIN_EDGES  # a region with fewer strong edges cannot decide
 MIN_REGION_PX = 48  # px at the scoring size: the smallest region side measured
+# grey levels: a region with this much contrast but no measurable edge is blurred, not plain
+REGION_CONTENT_STD = 10.0
 REFERENCE_OVER_SCORING = 2048.0 / 1280.0  # shake lengths are measured at the scoring size
 
 
@@ -164,9 +166,10 @@ def _fine_texture(gray: U8) -> bool:
     return float(fine.std()) >= TEXTURE_ENERGY * 0.6 * noise
 
 
-def _region_radius(gray: U8, region: Region) -> tuple[float, tuple[Box, ...]]:
-    """The blur radius (px at 2048) measured over a region (AF areas enlarged), and the boxes
-    measured; inf when the region has too few edges to decide."""
+def _region_radius(gray: U8, region: Region) -> tuple[float, bool]:
+    """The blur radius (px at 2048) measured over a region (AF areas enlarged), inf when the
+    region has too few edges to decide; and whether it holds detail at all (contrast): a
+    region with contrast but no edge is blurred, one without is plain (a sky)."""
     if region.kind == "af":
         boxes = tuple(enlarge(b, AF_ENLARGE, AF_MIN_SIDE) for b in region.boxes)
     elif region.kind == "face":
@@ -177,11 +180,11 @@ def _region_radius(gray: U8, region: Region) -> tuple[float, tuple[Box, ...]]:
     if min(area.shape[:2], default=0) < MIN_REGION_PX:
         area = crop(gray, enlarge(union(boxes), 1.0, MIN_REGION_PX / min(gray.shape)))
     if min(area.shape[:2], default=0) < MIN_REGION_PX:
-        return math.inf, boxes
+        return math.inf, False
     m = measure(np.ascontiguousarray(area))
-    if m.edges_used < MIN_REGION_EDGES:
-        return math.inf, boxes
-    return float(m.radius), boxes
+    if m.edges_used < MIN_REGION_EDGES or not math.isfinite(m.radius):
+        return math.inf, float(area.std()) >= REGION_CONTENT_STD
+    return float(m.radius), True
 
 
 def _shake_reason(shake: Shake) -> str:
@@ -267,15 +270,20 @@ def _by_regions(
             what = f"subject {fmt_px(frame_radius)}"
             reason = frame.reason.replace(f"sharpest region {fmt_px(frame_radius)}", what)
             return Judgement(frame.verdict, reason, frame_radius, "subject", region.boxes)
-        radius, _ = _region_radius(gray, region)
-        if not math.isfinite(radius):
-            continue  # no edges there (a plain sky behind the AF point): look elsewhere
-        here = _radius_judgement(radius, score.threshold, name, region.kind, region.boxes)
+        radius, content = _region_radius(gray, region)
+        if math.isfinite(radius):
+            here = _radius_judgement(radius, score.threshold, name, region.kind, region.boxes)
+            blur = fmt_px(radius)
+        elif content:  # detail, but no edge left in it: blurred beyond measure
+            blur = "blurred beyond measure"
+            here = Judgement("blurry", f"{name} {blur}", None, region.kind, region.boxes)
+        else:
+            continue  # a plain area (a sky behind the AF point): look elsewhere
         if here.verdict == "blurry" and frame.verdict == "sharp":
             return Judgement(
                 "unsure",
-                f"{name} {fmt_px(radius)} blurred, sharp elsewhere (recomposed or missed focus?)",
-                radius,
+                f"{name} {blur}, sharp elsewhere (recomposed or missed focus?)",
+                here.blur_px,
                 region.kind,
                 region.boxes,
             )

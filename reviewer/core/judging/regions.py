@@ -36,6 +36,8 @@ SUBJECT_LONG_EDGE = 640  # px: the subject mask is found at this size
 SUBJECT_MIN_AREA = 0.03
 SUBJECT_MAX_AREA = 0.7
 SUBJECT_OPEN_ITERATIONS = 3
+# Edges per pixel around the subject, at most this share of those on it.
+SUBJECT_MAX_EDGE_DENSITY_AROUND = 0.2
 SUBJECT_MEDIAN = 11
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 FACE_MIN_SIDE = 0.06  # of the image's short side
@@ -86,6 +88,9 @@ def valid_boxes(boxes: Sequence[Box]) -> tuple[Box, ...]:
     for b in boxes:
         vals = (b.x, b.y, b.w, b.h)
         if not all(np.isfinite(v) for v in vals) or b.w <= 0 or b.h <= 0:
+            continue
+        if b.x >= 0 and b.y >= 0 and b.x + b.w <= 1 and b.y + b.h <= 1:
+            out.append(b)
             continue
         x0, y0 = max(b.x, 0.0), max(b.y, 0.0)
         x1, y1 = min(b.x + b.w, 1.0), min(b.y + b.h, 1.0)
@@ -170,6 +175,12 @@ def subject_mask(gray: U8) -> U8 | None:
     mask = np.asarray(cv2.medianBlur(mask, SUBJECT_MEDIAN), np.uint8)
     area = float(np.count_nonzero(mask)) / mask.size
     if not SUBJECT_MIN_AREA <= area <= SUBJECT_MAX_AREA:
+        return None
+    # The subject must stand out: around it, the edges are few (a blurred background).
+    inside = mask > 0
+    density_in = float(np.count_nonzero(edges[inside])) / max(int(inside.sum()), 1)
+    density_out = float(np.count_nonzero(edges[~inside])) / max(int((~inside).sum()), 1)
+    if density_out > SUBJECT_MAX_EDGE_DENSITY_AROUND * density_in:
         return None
     return mask
 
