@@ -37,7 +37,7 @@ from reviewer.core.judging.regions import (
     enlarge,
     union,
 )
-from reviewer.core.judging.shake import Shake, detect_shake
+from reviewer.core.judging.shake import Shake, analyse
 from reviewer.core.judging.verdict import Box, Judgement, Verdict
 from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.common import luma_u8
@@ -75,6 +75,11 @@ MIN_REGION_EDGES = MIN_EDGES  # a region with fewer strong edges cannot decide
 MIN_REGION_PX = 48  # px at the scoring size: the smallest region side measured
 # grey levels: a region with this much contrast but no measurable edge is blurred, not plain
 REGION_CONTENT_STD = 10.0
+# A blur this many times the threshold's, while the gradient stays correlated over no more than
+# CRISP_CORRELATION_PX (scoring px) in some direction, is implausible (see judge()). Sharp camera
+# frames measure 0.6-2.1 px there; frames blurred in every direction 2-6 px.
+IMPLAUSIBLE_BLUR = 4.0
+CRISP_CORRELATION_PX = 1.5
 REFERENCE_OVER_SCORING = 2048.0 / 1280.0  # shake lengths are measured at the scoring size
 
 
@@ -214,11 +219,29 @@ def judge(
         return Judgement("unsure", empty, None, "frame")
     focus = score.method == "focus"
     j = _by_regions(score, gray, af_boxes, faces) if focus else _by_score(score)
-    if check_shake and j.verdict != "blurry":
-        shake = detect_shake(gray)
-        if shake is not None:
-            blur = shake.length_px * REFERENCE_OVER_SCORING
-            return Judgement("blurry", _shake_reason(shake), max(blur, j.blur_px or 0.0), "frame")
+    if not check_shake:
+        return j
+    corr = analyse(gray)
+    if corr.shake is not None and j.verdict != "blurry":
+        blur = corr.shake.length_px * REFERENCE_OVER_SCORING
+        return Judgement("blurry", _shake_reason(corr.shake), max(blur, j.blur_px or 0.0), "frame")
+    if (
+        j.verdict == "blurry"
+        and j.blur_px is not None
+        and j.blur_px > IMPLAUSIBLE_BLUR * threshold_radius(score.threshold)
+        and corr.shake is None
+        and corr.shortest_px <= CRISP_CORRELATION_PX
+    ):
+        # The edge measure finds a huge blur, yet edges across some direction stay crisp and
+        # no shake explains it (a photo of a screen: its pixel grid and moire confuse the
+        # re-blur ratios). Two measures this far apart: look, do not reject.
+        return Judgement(
+            "unsure",
+            f"measures disagree: edges {fmt_px(j.blur_px)} but crisp detail",
+            j.blur_px,
+            j.region,
+            j.boxes,
+        )
     return j
 
 

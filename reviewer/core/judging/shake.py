@@ -34,6 +34,11 @@ SMEAR_ANGLES = 36
 # and at most 1.9x between directions; defocus is long but even in every direction.
 SMEAR_MIN_LENGTH = 2.0
 SMEAR_MIN_ANISOTROPY = 2.2
+# Shake smears edges of every orientation, so directions 20 degrees off the motion still
+# correlate over most of its length (cos 20 = 0.94); a striped scene (curved slats, a wave
+# pattern) correlates only along the stripes. Mean of the two sides over the longest.
+SMEAR_MIN_BREADTH = 0.65
+SMEAR_BREADTH_STEPS = 4  # of 180/SMEAR_ANGLES degrees: 20 degrees
 # The second copy's correlation peak: at least this much above what lies at half and at twice
 # the offset, in three quarters of the frame. A copy at a fraction a of the main image's strength
 # peaks at a(1 - a) / ((1 - a)^2 + a^2): 0.2 for a = 0.2, 0.36 for a = 0.3. Sharp camera frames
@@ -145,14 +150,28 @@ def _ghost_peak(v: F32) -> tuple[float, float, float]:
     return float(excess[i]), float(xx[i]), float(yy[i])
 
 
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """What the gradient's autocorrelation says about a frame."""
+
+    shake: Shake | None
+    shortest_px: float  # the shortest direction's correlation length, px at the scoring size
+
+
 def detect_shake(gray: npt.NDArray[np.uint8]) -> Shake | None:
     """Camera shake the edge measure can miss, or None. `gray`: luma at the scoring size."""
+    return analyse(gray).shake
+
+
+def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
+    """Shake, and the shortest correlation length (an independent check of the edge blur:
+    a frame blurred in every direction has no short one). `gray`: luma at the scoring size."""
     h, w = gray.shape
     if min(h, w) < MIN_SIDE:
-        return None
+        return Correlation(None, math.nan)
     gx, gy = _gradients(gray)
     if float(np.mean(np.abs(gx)) + np.mean(np.abs(gy))) < 1e-3:
-        return None  # flat
+        return Correlation(None, math.nan)  # flat
     # One autocorrelation per quarter of the frame; their sum is the whole frame's (up to the
     # pairs that straddle two quarters).
     quarters = [
@@ -163,11 +182,19 @@ def detect_shake(gray: npt.NDArray[np.uint8]) -> Shake | None:
     axx, ayy, axy = (np.asarray(sum(q[i] for q in quarters), np.float32) for i in range(3))
     lengths = correlation_lengths(_profiles(axx, ayy, axy, SMEAR_ANGLES))
     longest, shortest = float(lengths.max()), float(lengths.min())
-    if longest >= SMEAR_MIN_LENGTH and longest >= SMEAR_MIN_ANISOTROPY * max(shortest, 0.5):
+    top = int(np.argmax(lengths))
+    sides = lengths[
+        [(top - SMEAR_BREADTH_STEPS) % SMEAR_ANGLES, (top + SMEAR_BREADTH_STEPS) % SMEAR_ANGLES]
+    ]
+    if (
+        longest >= SMEAR_MIN_LENGTH
+        and longest >= SMEAR_MIN_ANISOTROPY * max(shortest, 0.5)
+        and float(sides.mean()) >= SMEAR_MIN_BREADTH * longest
+    ):
         # the profiles' angles run clockwise on screen (image rows grow downwards)
-        angle = (180.0 - float(np.argmax(lengths)) * 180.0 / SMEAR_ANGLES) % 180.0
-        return Shake("smear", longest, angle)
-    return _doubled([_ghost_peak(_directional_map(*q)) for q in quarters])
+        angle = (180.0 - top * 180.0 / SMEAR_ANGLES) % 180.0
+        return Correlation(Shake("smear", longest, angle), shortest)
+    return Correlation(_doubled([_ghost_peak(_directional_map(*q)) for q in quarters]), shortest)
 
 
 def _doubled(peaks: list[tuple[float, float, float]]) -> Shake | None:
