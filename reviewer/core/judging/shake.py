@@ -46,6 +46,7 @@ SMEAR_BREADTH_STEPS = 4  # of 180/SMEAR_ANGLES degrees: 20 degrees
 GHOST_MIN_PEAK = 0.2
 GHOST_MIN_OFFSET = 4.0  # px: closer copies are a blur, not a doubling
 GHOST_QUARTERS_AGREE = 3
+GHOST_PERIOD_SLACK = 2  # px
 GHOST_OFFSET_TOLERANCE = 1.0  # px between the quarters' offsets
 MIN_SIDE = 96  # px: smaller frames are not checked
 
@@ -134,18 +135,35 @@ def correlation_lengths(profiles: F32) -> npt.NDArray[np.float64]:
     return out
 
 
-def _ghost_peak(v: F32) -> tuple[float, float, float]:
-    """The strongest isolated secondary peak of a directional map: (height over what lies at
-    half and at twice its offset, dx, dy)."""
-    reach = v.shape[0] // 2
+def _ghost_peak(axx: F32, ayy: F32, axy: F32) -> tuple[float, float, float]:
+    """The strongest isolated secondary peak of the directional autocorrelation (shifts up
+    to 2 * REACH): (its height over what lies at half and at twice its offset, all taken
+    along the offset's own direction; dx, dy), offsets up to REACH."""
+    reach = axx.shape[0] // 2
     yy, xx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
-    r = np.hypot(xx, yy)
-    half = v[np.round(yy / 2).astype(int) + reach, np.round(xx / 2).astype(int) + reach]
-    y2, x2 = 2 * yy + reach, 2 * xx + reach
-    inside = (y2 >= 0) & (y2 <= 2 * reach) & (x2 >= 0) & (x2 <= 2 * reach)
-    double = np.where(inside, v[np.clip(y2, 0, 2 * reach), np.clip(x2, 0, 2 * reach)], 0.0)
-    excess = v - np.maximum(np.maximum(half, double), 0.0)
-    excess[(r < GHOST_MIN_OFFSET) | (r > reach) | (yy < 0) | ((yy == 0) & (xx < 0))] = -1.0
+    r = np.hypot(xx, yy).astype(np.float32)
+    r[reach, reach] = 1.0
+    c, s = xx / r, yy / r
+    den = np.maximum(
+        c * c * axx[reach, reach] + s * s * ayy[reach, reach] + c * s * axy[reach, reach], 1e-9
+    )
+
+    def along(py: npt.NDArray[np.intp], px: npt.NDArray[np.intp]) -> F32:
+        iy, ix = np.clip(py + reach, 0, 2 * reach), np.clip(px + reach, 0, 2 * reach)
+        num = c * c * axx[iy, ix] + s * s * ayy[iy, ix] + c * s * axy[iy, ix]
+        return np.asarray(num / den, np.float32)
+
+    at_d = along(yy, xx)
+    half = along(np.round(yy / 2).astype(np.intp), np.round(xx / 2).astype(np.intp))
+    # A pattern's period is rarely a whole number of pixels: twice the offset is looked at
+    # within GHOST_PERIOD_SLACK px along the offset.
+    double = np.full(r.shape, -np.inf, np.float32)
+    for slack in np.arange(-GHOST_PERIOD_SLACK, GHOST_PERIOD_SLACK + 1):
+        t = 2.0 + slack / r
+        py, px = np.round(yy * t).astype(np.intp), np.round(xx * t).astype(np.intp)
+        double = np.maximum(double, along(py, px))
+    excess = at_d - np.maximum(np.maximum(half, double), 0.0)
+    excess[(r < GHOST_MIN_OFFSET) | (r > REACH) | (yy < 0) | ((yy == 0) & (xx < 0))] = -1.0
     i = np.unravel_index(int(np.argmax(excess)), excess.shape)
     return float(excess[i]), float(xx[i]), float(yy[i])
 
@@ -175,7 +193,7 @@ def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
     # One autocorrelation per quarter of the frame; their sum is the whole frame's (up to the
     # pairs that straddle two quarters).
     quarters = [
-        _autocorrelations(gx[ys, xs], gy[ys, xs], REACH)
+        _autocorrelations(gx[ys, xs], gy[ys, xs], 2 * REACH)  # 2d is looked up for a peak at d
         for ys in (slice(0, h // 2), slice(h // 2, h))
         for xs in (slice(0, w // 2), slice(w // 2, w))
     ]
@@ -194,7 +212,7 @@ def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
         # the profiles' angles run clockwise on screen (image rows grow downwards)
         angle = (180.0 - top * 180.0 / SMEAR_ANGLES) % 180.0
         return Correlation(Shake("smear", longest, angle), shortest)
-    return Correlation(_doubled([_ghost_peak(_directional_map(*q)) for q in quarters]), shortest)
+    return Correlation(_doubled([_ghost_peak(*q) for q in quarters]), shortest)
 
 
 def _doubled(peaks: list[tuple[float, float, float]]) -> Shake | None:
