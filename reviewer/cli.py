@@ -226,6 +226,9 @@ def _json_record(result: PhotoResult) -> dict[str, object]:
                 "details": {k: (v if math.isfinite(v) else None) for k, v in s.details.items()},
             }
         )
+        if result.judgement is not None:
+            j = result.judgement
+            rec["region"] = {"kind": j.region, "boxes": [b.as_list() for b in j.boxes]}
     if result.info is not None:
         i = result.info
         rec["capture"] = {
