@@ -219,25 +219,24 @@ def judge(
         return Judgement("unsure", empty, None, "frame")
     focus = score.method == "focus"
     j = _by_regions(score, gray, af_boxes, faces) if focus else _by_score(score)
-    if not check_shake:
-        return j
+    implausible = (
+        j.verdict == "blurry"
+        and j.blur_px is not None
+        and j.blur_px > IMPLAUSIBLE_BLUR * threshold_radius(score.threshold)
+    )
+    if not check_shake or (j.verdict == "blurry" and not implausible):
+        return j  # blurry already: shake would add nothing
     corr = analyse(gray)
     if corr.shake is not None and j.verdict != "blurry":
         blur = corr.shake.length_px * REFERENCE_OVER_SCORING
         return Judgement("blurry", _shake_reason(corr.shake), max(blur, j.blur_px or 0.0), "frame")
-    if (
-        j.verdict == "blurry"
-        and j.blur_px is not None
-        and j.blur_px > IMPLAUSIBLE_BLUR * threshold_radius(score.threshold)
-        and corr.shake is None
-        and corr.shortest_px <= CRISP_CORRELATION_PX
-    ):
+    if implausible and corr.shake is None and corr.shortest_px <= CRISP_CORRELATION_PX:
         # The edge measure finds a huge blur, yet edges across some direction stay crisp and
         # no shake explains it (a photo of a screen: its pixel grid and moire confuse the
         # re-blur ratios). Two measures this far apart: look, do not reject.
         return Judgement(
             "unsure",
-            f"measures disagree: edges {fmt_px(j.blur_px)} but crisp detail",
+            f"measures disagree: edges {fmt_px(j.blur_px or math.inf)} but crisp detail",
             j.blur_px,
             j.region,
             j.boxes,

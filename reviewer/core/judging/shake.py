@@ -18,6 +18,7 @@ extends along t.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -49,6 +50,9 @@ GHOST_QUARTERS_AGREE = 3
 GHOST_PERIOD_SLACK = 2  # px
 GHOST_OFFSET_TOLERANCE = 1.0  # px between the quarters' offsets
 MIN_SIDE = 96  # px: smaller frames are not checked
+# px: the side of the tile measured in each quarter of the frame (a 1280 px frame's quarters
+# hold 640 x 427 px; a tile of 384 x 384 in each is plenty for a correlation, at half the cost)
+TILE = 384
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +81,15 @@ def _autocorrelations(gx: F32, gy: F32, reach: int) -> tuple[F32, F32, F32]:
         pad[:h, :w] = c - float(c.mean())
         return np.asarray(cv2.dft(pad, flags=cv2.DFT_COMPLEX_OUTPUT), np.float32)
 
+    # the shifts -reach..reach of a circular correlation, without shifting the whole of it
+    rows = np.arange(-reach, reach + 1) % big_h
+    cols = np.arange(-reach, reach + 1) % big_w
+    window = np.ix_(rows, cols)
+
     def corr(f1: F32, f2: F32) -> F32:
         prod = cv2.mulSpectrums(f1, f2, 0, conjB=True)
         full = cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
-        shifted = np.fft.fftshift(np.asarray(full, np.float32))
-        cy, cx = big_h // 2, big_w // 2
-        return np.asarray(shifted[cy - reach : cy + reach + 1, cx - reach : cx + reach + 1])
+        return np.asarray(np.asarray(full, np.float32)[window])
 
     fx, fy = spectrum(gx), spectrum(gy)
     axy = corr(fx, fy)
@@ -135,37 +142,55 @@ def correlation_lengths(profiles: F32) -> npt.NDArray[np.float64]:
     return out
 
 
+@functools.cache
+def _ghost_offsets() -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The offsets a doubling is looked for at: GHOST_MIN_OFFSET..REACH px, one of each +-pair."""
+    yy, xx = np.mgrid[0 : REACH + 1, -REACH : REACH + 1]
+    r = np.hypot(xx, yy)
+    keep = (r >= GHOST_MIN_OFFSET) & (r <= REACH) & ((yy > 0) | (xx > 0))
+    return yy[keep].astype(np.intp), xx[keep].astype(np.intp)
+
+
 def _ghost_peak(axx: F32, ayy: F32, axy: F32) -> tuple[float, float, float]:
-    """The strongest isolated secondary peak of the directional autocorrelation (shifts up
-    to 2 * REACH): (its height over what lies at half and at twice its offset, all taken
-    along the offset's own direction; dx, dy), offsets up to REACH."""
+    """The strongest isolated secondary peak of the directional autocorrelation (maps of
+    shifts up to 2 * REACH): its height over what lies at half and at twice its offset, all
+    taken along the offset's own direction; and the offset (dx, dy), up to REACH."""
     reach = axx.shape[0] // 2
-    yy, xx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
-    r = np.hypot(xx, yy).astype(np.float32)
-    r[reach, reach] = 1.0
+    yy, xx = _ghost_offsets()
+    r = np.hypot(xx, yy)
     c, s = xx / r, yy / r
     den = np.maximum(
         c * c * axx[reach, reach] + s * s * ayy[reach, reach] + c * s * axy[reach, reach], 1e-9
     )
 
-    def along(py: npt.NDArray[np.intp], px: npt.NDArray[np.intp]) -> F32:
+    def along(py: npt.NDArray[np.intp], px: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
         iy, ix = np.clip(py + reach, 0, 2 * reach), np.clip(px + reach, 0, 2 * reach)
         num = c * c * axx[iy, ix] + s * s * ayy[iy, ix] + c * s * axy[iy, ix]
-        return np.asarray(num / den, np.float32)
+        return np.asarray(num / den, np.float64)
 
     at_d = along(yy, xx)
     half = along(np.round(yy / 2).astype(np.intp), np.round(xx / 2).astype(np.intp))
     # A pattern's period is rarely a whole number of pixels: twice the offset is looked at
     # within GHOST_PERIOD_SLACK px along the offset.
-    double = np.full(r.shape, -np.inf, np.float32)
-    for slack in np.arange(-GHOST_PERIOD_SLACK, GHOST_PERIOD_SLACK + 1):
+    double = np.full(r.shape, -np.inf)
+    for slack in range(-GHOST_PERIOD_SLACK, GHOST_PERIOD_SLACK + 1):
         t = 2.0 + slack / r
         py, px = np.round(yy * t).astype(np.intp), np.round(xx * t).astype(np.intp)
         double = np.maximum(double, along(py, px))
     excess = at_d - np.maximum(np.maximum(half, double), 0.0)
-    excess[(r < GHOST_MIN_OFFSET) | (r > REACH) | (yy < 0) | ((yy == 0) & (xx < 0))] = -1.0
-    i = np.unravel_index(int(np.argmax(excess)), excess.shape)
+    i = int(np.argmax(excess))
     return float(excess[i]), float(xx[i]), float(yy[i])
+
+
+def _quarter_tiles(h: int, w: int) -> list[tuple[slice, slice]]:
+    """A tile of at most TILE px a side at the centre of each quarter of the frame."""
+    th, tw = min(h // 2, TILE), min(w // 2, TILE)
+    out = []
+    for cy in (h // 4, 3 * h // 4):
+        for cx in (w // 4, 3 * w // 4):
+            y0, x0 = max(cy - th // 2, 0), max(cx - tw // 2, 0)
+            out.append((slice(y0, y0 + th), slice(x0, x0 + tw)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +215,11 @@ def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
     gx, gy = _gradients(gray)
     if float(np.mean(np.abs(gx)) + np.mean(np.abs(gy))) < 1e-3:
         return Correlation(None, math.nan)  # flat
-    # One autocorrelation per quarter of the frame; their sum is the whole frame's (up to the
-    # pairs that straddle two quarters).
+    # One autocorrelation per quarter of the frame (a tile at its centre); their sum stands
+    # for the whole frame's.
     quarters = [
         _autocorrelations(gx[ys, xs], gy[ys, xs], 2 * REACH)  # 2d is looked up for a peak at d
-        for ys in (slice(0, h // 2), slice(h // 2, h))
-        for xs in (slice(0, w // 2), slice(w // 2, w))
+        for ys, xs in _quarter_tiles(h, w)
     ]
     axx, ayy, axy = (np.asarray(sum(q[i] for q in quarters), np.float32) for i in range(3))
     lengths = correlation_lengths(_profiles(axx, ayy, axy, SMEAR_ANGLES))

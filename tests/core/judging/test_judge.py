@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import cv2
@@ -126,3 +127,8 @@ def test_reason_column_in_score_command(
     assert main(["score", str(tmp_path / "b_flat.png"), "--jobs", "1"]) == 0
     table = capsys.readouterr().out
     assert "reason" in table.splitlines()[0] and "unsure" in table
+    assert main(["score", str(tmp_path / "a_sharp.jpg"), "--format", "json", "--jobs", "1"]) == 0
+    (rec,) = json.loads(capsys.readouterr().out)
+    assert rec["verdict"] == "sharp" and "sharp" in rec["reason"]
+    assert rec["region"]["kind"] in ("af", "face", "subject", "sharpest", "frame")
+    assert isinstance(rec["region"]["boxes"], list)
