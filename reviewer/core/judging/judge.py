@@ -75,9 +75,9 @@ MIN_REGION_EDGES = MIN_EDGES  # a region with fewer strong edges cannot decide
 MIN_REGION_PX = 48  # px at the scoring size: the smallest region side measured
 # grey levels: a region with this much contrast but no measurable edge is blurred, not plain
 REGION_CONTENT_STD = 10.0
-# A blur this many times the threshold's, while the gradient stays correlated over no more than
-# CRISP_CORRELATION_PX (scoring px) in some direction, is implausible (see judge()). Sharp camera
-# frames measure 0.6-2.1 px there; frames blurred in every direction 2-6 px.
+# A blur this many times the default threshold's radius, while the gradient stays correlated
+# over no more than CRISP_CORRELATION_PX (scoring px) in some direction, is implausible (see
+# judge()). Sharp camera frames measure 0.6-2.1 px there; frames blurred in every direction 2-6.
 IMPLAUSIBLE_BLUR = 4.0
 CRISP_CORRELATION_PX = 1.5
 REFERENCE_OVER_SCORING = 2048.0 / 1280.0  # shake lengths are measured at the scoring size
@@ -222,7 +222,7 @@ def judge(
     implausible = (
         j.verdict == "blurry"
         and j.blur_px is not None
-        and j.blur_px > IMPLAUSIBLE_BLUR * threshold_radius(score.threshold)
+        and j.blur_px > IMPLAUSIBLE_BLUR * RADIUS_AT_THRESHOLD
     )
     if not check_shake or (j.verdict == "blurry" and not implausible):
         return j  # blurry already: shake would add nothing
