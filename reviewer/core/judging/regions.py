@@ -38,7 +38,7 @@ SUBJECT_MAX_AREA = 0.7
 SUBJECT_OPEN_ITERATIONS = 3
 # Edges per pixel around the subject, at most this share of those on it.
 SUBJECT_MAX_EDGE_DENSITY_AROUND = 0.2
-SUBJECT_MEDIAN = 11
+SUBJECT_SMOOTH_SIGMA = 3.0  # px at SUBJECT_LONG_EDGE
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 FACE_MIN_SIDE = 0.06  # of the image's short side
 CASCADE_DIRS = (
@@ -142,7 +142,7 @@ def detect_faces(gray: U8) -> tuple[Box, ...]:
 def subject_mask(gray: U8) -> U8 | None:
     """The in-focus subject as a 0/255 mask at SUBJECT_LONG_EDGE (seed 004): Canny edges,
     dilated to join them, the largest outer contour filled, opened to cut thin strands and
-    median-smoothed. None when no contour stands out (everything or nothing is sharp)."""
+    smoothed. None when no contour stands out (everything or nothing is sharp)."""
     h, w = gray.shape
     scale = min(1.0, SUBJECT_LONG_EDGE / max(h, w))
     small = (
@@ -172,7 +172,9 @@ def subject_mask(gray: U8) -> U8 | None:
     cv2.drawContours(mask, [biggest], -1, 255, thickness=-1)
     mask = np.asarray(cv2.erode(mask, kernel, iterations=SUBJECT_OPEN_ITERATIONS), np.uint8)
     mask = np.asarray(cv2.dilate(mask, kernel, iterations=SUBJECT_OPEN_ITERATIONS), np.uint8)
-    mask = np.asarray(cv2.medianBlur(mask, SUBJECT_MEDIAN), np.uint8)
+    # smoothed: a Gaussian, cut at half (a median filter does alike at ten times the cost)
+    soft = cv2.GaussianBlur(mask, (0, 0), SUBJECT_SMOOTH_SIGMA)
+    mask = np.where(soft >= 128, 255, 0).astype(np.uint8)
     area = float(np.count_nonzero(mask)) / mask.size
     if not SUBJECT_MIN_AREA <= area <= SUBJECT_MAX_AREA:
         return None

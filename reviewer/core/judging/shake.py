@@ -51,8 +51,8 @@ GHOST_PERIOD_SLACK = 2  # px
 GHOST_OFFSET_TOLERANCE = 1.0  # px between the quarters' offsets
 MIN_SIDE = 96  # px: smaller frames are not checked
 # px: the side of the tile measured in each quarter of the frame (a 1280 px frame's quarters
-# hold 640 x 427 px; a tile of 384 x 384 in each is plenty for a correlation, at half the cost)
-TILE = 384
+# hold 640 x 427 px, all of which is used: smaller tiles lose a slight smear)
+TILE = 640
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def _autocorrelations(gx: F32, gy: F32, reach: int) -> tuple[F32, F32, F32]:
     def spectrum(c: F32) -> F32:
         pad = np.zeros((big_h, big_w), np.float32)
         pad[:h, :w] = c - float(c.mean())
-        return np.asarray(cv2.dft(pad, flags=cv2.DFT_COMPLEX_OUTPUT), np.float32)
+        return np.asarray(cv2.dft(pad), np.float32)  # packed (CCS): half the work of complex
 
     # the shifts -reach..reach of a circular correlation, without shifting the whole of it
     rows = np.arange(-reach, reach + 1) % big_h
