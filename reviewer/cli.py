@@ -43,7 +43,7 @@ class ScoredRow:
 
     @property
     def reason(self) -> str:
-        return self.judgement.reason if self.judgement is not None else ""
+        return self.judgement.reason if self.judgement is not None else self.result.reason
 
 
 def _fmt_score(value: float) -> str:
@@ -75,6 +75,14 @@ def _capture(r: PhotoResult) -> object:
     }
 
 
+def _region(r: ScoredRow) -> object:
+    """The part of the frame that decided the verdict: its kind and boxes."""
+    j = r.judgement if r.judgement is not None else r.result.judgement
+    if j is None or r.score is None:
+        return None
+    return {"kind": j.region, "boxes": [b.as_list() for b in j.boxes]}
+
+
 # The columns of `reviewer score`, in CSV order (the table puts `wide` ones last; JSON has them
 # all). A new column is one line here; see reviewer.rows.Column. Values are escaped for output.
 COLUMNS: list[Column] = [
@@ -98,6 +106,7 @@ COLUMNS: list[Column] = [
     Column("label", lambda r: r.marks.get("label", ""), table=False),
     Column("af_points", csv=False, table=False,
            json=lambda r: [b.as_list() for b in r.af_points]),
+    Column("region", csv=False, table=False, json=lambda r: _region(r)),
     Column("threshold", csv=False, table=False,
            json=lambda r: r.score.threshold if r.score else None),
     Column("details", csv=False, table=False, json=_details),

@@ -14,17 +14,17 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from reviewer.core.errors import PhotoError
 from reviewer.core.formats import stat_photo_file
-from reviewer.core.judging.verdict import Box
+from reviewer.core.image import DecodedPhoto
+from reviewer.core.judging.verdict import Box, Judgement, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.pool import FILE_TIMEOUT_S, WorkerPool, default_context, env_read_timeout
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
@@ -45,10 +45,19 @@ class PhotoResult:
     # Appearance signature for finding bursts (judging.groups.signature); None on errors.
     signature: npt.NDArray[np.float32] | None = None
     af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
+    judgement: Judgement | None = None  # the verdict with its reason (judging/judge.py)
 
     @property
-    def verdict(self) -> Literal["sharp", "blurry", "error"]:
-        return "error" if self.score is None else self.score.verdict
+    def verdict(self) -> Verdict:
+        if self.score is None:
+            return "error"
+        return self.judgement.verdict if self.judgement is not None else self.score.verdict
+
+    @property
+    def reason(self) -> str:
+        if self.score is None:
+            return self.error or ""
+        return self.judgement.reason if self.judgement is not None else ""
 
 
 def score_file(
@@ -79,7 +88,27 @@ def score_file(
     w, h = photo.original_size
     sig = signature(photo.rgb) if photo.rgb.ndim == 3 and min(photo.rgb.shape[:2]) >= 2 else None
     af_points = read_af_points(path).boxes
-    return PhotoResult(path, method, score, w, h, photo.info, signature=sig, af_points=af_points)
+    return PhotoResult(
+        path,
+        method,
+        score,
+        w,
+        h,
+        photo.info,
+        signature=sig,
+        af_points=af_points,
+        judgement=_judge(photo, score, af_points),
+    )
+
+
+def _judge(photo: DecodedPhoto, score: Score, af_boxes: Sequence[Box] = ()) -> Judgement:
+    """The verdict and its reason; a failure here leaves the score standing, unsure."""
+    from reviewer.core.judging.judge import judge_photo
+
+    try:
+        return judge_photo(photo, score, af_boxes=af_boxes)
+    except Exception as exc:  # a bug in judging must not lose the score
+        return Judgement("unsure", f"could not judge ({type(exc).__name__})")
 
 
 # How often a waiting `results()` looks at the cancel flag (reviewer.core.pool.POLL_S).
