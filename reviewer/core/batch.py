@@ -129,6 +129,9 @@ def init_worker() -> None:
     memory (keep_freed_memory)."""
     import cv2
 
+    from reviewer.core.workerproc import sanitize_sys_path
+
+    sanitize_sys_path()
     cv2.setNumThreads(1)
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
         os.nice(WORKER_NICENESS)
@@ -150,10 +153,11 @@ def init_background_worker() -> None:
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+    # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server,
+    # started so that it imports this copy of reviewer whatever the current directory holds.
+    from reviewer.core.workerproc import worker_context
+
+    return worker_context()
 
 
 def as_paths(items: Iterable[str | Path]) -> list[Path]:
