@@ -37,6 +37,8 @@ class PhotoResult:
     height: int = 0
     info: CaptureInfo | None = None
     error: str | None = None
+    # What the decoders printed for this photo that was not damage (libpng, libtiff warnings).
+    notes: str = ""
 
     @property
     def verdict(self) -> Literal["sharp", "blurry", "error"]:
@@ -66,7 +68,7 @@ def score_file(
     if threshold is not None:
         score = score.at_threshold(threshold)
     w, h = photo.original_size
-    return PhotoResult(path, method, score, w, h, photo.info)
+    return PhotoResult(path, method, score, w, h, photo.info, notes=photo.notes)
 
 
 # How often a waiting `results()` looks at the cancel flag.

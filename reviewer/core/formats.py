@@ -369,6 +369,35 @@ def tiff_image_size(tags: dict[int, TagValue]) -> tuple[int, int] | None:
     return None
 
 
+def tiff_declared_pixels(src: ByteSource, limit: int = 16) -> int:
+    """The largest image (width x height) a TIFF-based file's IFDs, SubIFDs and Exif IFD
+    declare; 0 if none can be read. Used to tell a RAW file that holds only its headers (a
+    few KB declaring an 8 MP sensor) from one of a camera LibRaw does not know."""
+    wanted = {0x0100, 0x0101, 0x014A, 0x8769, 0xA002, 0xA003}
+    try:
+        tiff = TiffReader(src)
+        ifds = tiff.ifd_chain(wanted, limit=limit)
+    except (ValueError, struct.error):
+        return 0
+    best = 0
+    extra: list[dict[int, TagValue]] = []
+    for ifd in ifds[:4]:
+        extra.append(tiff.sub_ifd(ifd, 0x8769, wanted))
+        ptrs = ifd.get(0x014A)
+        for ptr in (ptrs if isinstance(ptrs, tuple) else (ptrs,))[:8]:
+            if isinstance(ptr, int) and ptr > 0:
+                try:
+                    extra.append(tiff.read_ifd(ptr, wanted)[0])
+                except (ValueError, struct.error):
+                    continue
+    for ifd in ifds + extra:
+        for wt, ht in ((0x0100, 0x0101), (0xA002, 0xA003)):
+            w, h = tag_int(ifd, wt), tag_int(ifd, ht)
+            if w and h and 0 < w < 1 << 17 and 0 < h < 1 << 17:
+                best = max(best, w * h)
+    return best
+
+
 # --------------------------------------------------------------------------------------------
 # JPEG
 
@@ -387,6 +416,13 @@ class JpegHeader:
     sof_marker: int = 0xC0  # 0xC0 baseline, 0xC2 progressive, 0xC3 lossless, ...
     exif_offset: int | None = None  # absolute offset of the TIFF header inside APP1 "Exif"
     exif_size: int = 0
+    # DCT samples per pixel over all components (3.0 for 4:4:4 colour, 1.5 for 4:2:0, 1.0 for
+    # grey): a progressive JPEG's decoder holds 2 bytes of coefficients per sample in memory.
+    samples_per_pixel: float = 3.0
+
+    @property
+    def progressive(self) -> bool:
+        return self.sof_marker in (0xC2, 0xC6, 0xCA, 0xCE)
 
 
 def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
@@ -396,6 +432,7 @@ def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
     pos = start + 2
     size: tuple[int, int, int] | None = None
     sof = 0
+    samples = 3.0
     exif: tuple[int, int] | None = None
     for _ in range(10_000):
         head = src.read(pos, 4)
@@ -428,12 +465,18 @@ def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
                 raise ValueError("JPEG has no frame header")
             w, h, n = size
             exif_offset, exif_size = exif if exif else (None, 0)
-            return JpegHeader(w, h, n, pos, sof, exif_offset, exif_size)
+            return JpegHeader(w, h, n, pos, sof, exif_offset, exif_size, samples)
         if marker in _SOF_MARKERS and size is None:
             frame = src.read_exact(pos + 4, 6)
             h, w = struct.unpack_from(">HH", frame, 1)
             size = (w, h, frame[5])
             sof = marker
+            comps = src.read(pos + 10, 3 * frame[5])
+            factors = [(b >> 4, b & 15) for b in comps[1::3]]
+            if factors and all(hf and vf for hf, vf in factors):
+                hmax = max(hf for hf, _ in factors)
+                vmax = max(vf for _, vf in factors)
+                samples = sum(hf * vf for hf, vf in factors) / (hmax * vmax)
         elif (
             marker == 0xE1
             and exif is None
