@@ -79,9 +79,14 @@ def tidy(lines: list[str], path: str | Path | None = None) -> list[str]:
     return out
 
 
+# Complaints about metadata (Pillow: "Corrupt EXIF data", "Possibly corrupt EXIF MakerNote
+# data"): sloppy writers cause them too, and the pixels are not affected.
+_METADATA = re.compile(r"exif|makernote|metadata|xmp|iptc|icc|\bsrgb\b|iccp|tag", re.IGNORECASE)
+
+
 def means_damage(lines: list[str]) -> bool:
-    """True if a decoder's messages say the data it read was damaged."""
-    return any(_DAMAGE.search(line) for line in lines)
+    """True if a decoder's messages say the image data it read was damaged."""
+    return any(_DAMAGE.search(line) and not _METADATA.search(line) for line in lines)
 
 
 def summary(lines: list[str]) -> str:

@@ -58,6 +58,8 @@ from reviewer.core.formats import (
     parse_jpeg_header,
     parse_png_header,
     parse_webp_header,
+    png_data_extent,
+    special_file_kind,
     tag_int,
     tiff_declared_pixels,
     tiff_image_size,
@@ -161,7 +163,7 @@ def load_thumbnail(path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE)
     p = Path(path)
     token = _budget.set(THUMBNAIL_DECODE_BYTES)
     try:
-        return _guarded(p, lambda: _load_thumbnail(p, max_edge))
+        return _quiet(p, lambda: _load_thumbnail(p, max_edge))
     finally:
         _budget.reset(token)
 
@@ -169,7 +171,7 @@ def load_thumbnail(path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE)
 def read_image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     """Full-resolution (width, height) after orientation, from the headers only."""
     p = Path(path)
-    return _guarded(p, lambda: _read_size(p))
+    return _quiet(p, lambda: _read_size(p))
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,6 +189,20 @@ def _guarded(path: Path, fn: Callable[[], T]) -> T:
         raise PhotoError(path, os_error_reason(exc)) from exc
     except Exception as exc:  # a decoder failing in a way we did not foresee
         raise PhotoError(path, f"cannot decode ({type(exc).__name__}: {exc})") from exc
+
+
+def _quiet(path: Path, fn: Callable[[], T]) -> T:
+    """`_guarded`, with what the decoders print kept off stderr (where it can be captured) and
+    added to the reason of an error."""
+    with captured_stderr() as lines:
+        try:
+            return _guarded(path, fn)
+        except PhotoError as exc:
+            error = exc
+    said = tidy(lines, path)
+    if said and summary(said) not in error.reason:
+        raise PhotoError(path, f"{error.reason} (decoder: {summary(said)})") from error
+    raise error
 
 
 def _check_pixels(path: Path, width: int, height: int) -> None:
@@ -233,8 +249,12 @@ def _check_file_size(path: Path, size: int, fmt: PhotoFormat) -> None:
 
 @contextmanager
 def _opened(path: Path) -> Iterator[tuple[ByteSource, bytes, PhotoFormat]]:
-    """Open a photo for reading: (source on the open file, first bytes, detected format)."""
+    """Open a photo for reading: (source on the open file, first bytes, detected format).
+    Special files are refused from `stat`, before any open (opening a FIFO blocks forever)."""
     try:
+        special = special_file_kind(os.stat(path).st_mode)
+        if special is not None:
+            raise PhotoError(path, f"not a photo file: {special}")
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise PhotoError(path, os_error_reason(exc)) from exc
@@ -621,6 +641,20 @@ def _pil_memory(im: Image.Image, data_size: int) -> float:
     return need
 
 
+def _check_png_data(path: Path, src: ByteSource) -> None:
+    """PhotoError if the PNG's image data stops before its last row (Pillow would not say)."""
+    try:
+        got, expected, cut = png_data_extent(src)
+    except (ValueError, struct.error):
+        return  # Pillow explains a broken header itself
+    if got < expected and cut:
+        raise PhotoError(path, "file is truncated")
+    if got < expected:
+        share = 100 * got / max(1, expected)
+        raise PhotoError(path, f"damaged file: its image data stops {share:.0f} % of the way "
+                               "through the image (truncated or corrupt)")  # fmt: skip
+
+
 def _pil_shrink(im: Image.Image, long_edge: int) -> Image.Image:
     """A loaded image box-reduced to a long side >= long_edge, so that no full-size copy is
     made after the decode; `im` itself if it is small enough already."""
@@ -655,6 +689,8 @@ def _pillow_working(
         try:
             im.seek(0)  # multi-page TIFF: the first page
             _check_memory(path, *im.size, _pil_memory(im, len(data)))
+            if fmt == "png":
+                _check_png_data(path, src)
             if fmt == "tiff" and not exif.ifd0:
                 exif = ExifData(ifd0={int(k): v for k, v in im.getexif().items()})
             im.load()

@@ -9,7 +9,9 @@ file in memory never reads it twice and one that only needs a header never reads
 from __future__ import annotations
 
 import os
+import stat
 import struct
+import zlib
 from collections.abc import Container
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
@@ -89,6 +91,21 @@ def os_error_reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     return f"cannot read the file ({exc.strerror or exc})"
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file or a directory is (from its stat mode), or None.
+    Such files are never opened: a FIFO's open blocks until a writer comes, a device reads
+    forever."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
 
 
 def detect_format(path: str | os.PathLike[str]) -> PhotoFormat:
@@ -591,6 +608,61 @@ def parse_png_header(src: ByteSource, whole_file: bool = False) -> RasterHeader:
             break
         pos += 12 + length
     return RasterHeader(w, h, exif)
+
+
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+          (0, 1, 1, 2))  # fmt: skip
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def png_data_extent(src: ByteSource) -> tuple[int, int, bool]:
+    """(bytes the PNG's IDAT stream inflates to, capped at the expected size; the bytes its
+    IHDR says it must inflate to; whether the file itself ends before its IEND chunk). The
+    first is smaller in a PNG whose image data stops early: Pillow decodes such a file without
+    an error and leaves the missing rows black.
+
+    Inflates in 1 MB steps, so a bomb costs time but no memory."""
+    ihdr = src.read_exact(8, 25)
+    if ihdr[4:8] != b"IHDR":
+        raise ValueError("PNG without IHDR")
+    w, h, depth, ctype, _, _, interlace = struct.unpack_from(">IIBBBBB", ihdr, 8)
+    bits = _PNG_CHANNELS.get(ctype, 4) * depth
+
+    def size(pw: int, ph: int) -> int:
+        return ph * (1 + (pw * bits + 7) // 8) if pw > 0 and ph > 0 else 0
+
+    if interlace:
+        expected = sum(
+            size(-(-(w - x0) // dx) if w > x0 else 0, -(-(h - y0) // dy) if h > y0 else 0)
+            for x0, y0, dx, dy in _ADAM7
+        )
+    else:
+        expected = size(w, h)
+    inflater = zlib.decompressobj()
+    total = 0
+    pos = 8
+    cut = False
+    for _ in range(1_000_000):
+        head = src.read(pos, 8)
+        if len(head) < 8:
+            cut = True
+            break
+        length, typ = struct.unpack(">I4s", head)
+        if typ == b"IEND":
+            break
+        if typ == b"IDAT":
+            data = src.read(pos + 8, length)
+            cut = len(data) < length
+            try:
+                while data and not inflater.eof and total < expected:
+                    total += len(inflater.decompress(data, 1 << 20))
+                    data = inflater.unconsumed_tail
+            except zlib.error:
+                break
+            if inflater.eof or total >= expected:
+                break
+        pos += 12 + length
+    return min(total, expected), expected, cut
 
 
 def parse_webp_header(src: ByteSource) -> RasterHeader:
