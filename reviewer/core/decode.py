@@ -347,6 +347,10 @@ def _orient(rgb: RGB, orientation: int) -> RGB:
 
 def _finish(rgb: npt.NDArray[Any]) -> RGB:
     """Contiguous, writable, uint8, H x W x 3."""
+    if rgb.ndim == 3 and rgb.shape[2] < 3:  # grey (+ alpha): LibRaw's 1-channel output
+        rgb = rgb[:, :, 0]
+    if rgb.ndim != 2 and rgb.ndim != 3:
+        raise ValueError(f"decoder returned an array of shape {rgb.shape}")
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
     out = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reviewer.core.batch import score_file
@@ -180,3 +181,13 @@ def test_no_worker_goes_above_1_gb(tmp_path: Path) -> None:
     *rows, peak_mb = out.stdout.split("\n")[:-1]
     assert rows == ["a.png error", "b.tif error", "c.jpg error"]
     assert int(peak_mb) < 1024
+
+
+@pytest.mark.parametrize("shape", [(6, 8, 1), (6, 8, 2), (6, 8), (6, 8, 4)])
+def test_any_decoder_output_becomes_three_channels(shape: tuple[int, ...]) -> None:
+    # bench/fuzz.py found a damaged RAW that LibRaw decodes to one channel: the scorer's colour
+    # conversion then raised an OpenCV error instead of a row.
+    from reviewer.core.decode import _finish
+
+    out = _finish(np.zeros(shape, np.uint8))
+    assert out.shape == (6, 8, 3) and out.flags.c_contiguous and out.flags.writeable
