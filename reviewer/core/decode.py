@@ -24,6 +24,7 @@ import math
 import os
 import struct
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -107,6 +108,12 @@ NO_IMAGE_DATA = "the file holds no image data"
 
 # The decode budget of the current thread (thumbnails get the smaller one).
 _budget: ContextVar[int] = ContextVar("decode_budget", default=MAX_DECODE_BYTES)
+# Thumbnail decodes that need more than BIG_THUMBNAIL_BYTES (a full decode of a large PNG or
+# TIFF without an embedded preview) run one at a time, whatever the number of thumbnail
+# threads: the window then holds at most one such image, not one per thread.
+BIG_THUMBNAIL_BYTES = 48 * 1024 * 1024
+_big_thumbnail = threading.Lock()
+_holds_big: ContextVar[bool] = ContextVar("holds_big_thumbnail", default=False)
 
 _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WEBP", "bmp": "BMP",
                 "avif": "AVIF"}  # fmt: skip
@@ -162,9 +169,13 @@ def load_thumbnail(path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE)
         raise ValueError(f"max_edge must be >= 1, not {max_edge}")
     p = Path(path)
     token = _budget.set(THUMBNAIL_DECODE_BYTES)
+    held = _holds_big.set(False)
     try:
         return _quiet(p, lambda: _load_thumbnail(p, max_edge))
     finally:
+        if _holds_big.get():
+            _big_thumbnail.release()
+        _holds_big.reset(held)
         _budget.reset(token)
 
 
@@ -227,6 +238,9 @@ def _check_memory(path: Path, width: int, height: int, need: float, what: str = 
     """PhotoError if decoding needs more than this thread's budget (bytes)."""
     limit = _budget.get()
     if need <= limit:
+        if limit < MAX_DECODE_BYTES and need > BIG_THUMBNAIL_BYTES and not _holds_big.get():
+            _big_thumbnail.acquire()  # released by load_thumbnail
+            _holds_big.set(True)
         return
     mp = width * height / 1e6
     where = "for a thumbnail" if limit < MAX_DECODE_BYTES else "for one photo"

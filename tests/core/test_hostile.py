@@ -191,3 +191,17 @@ def test_any_decoder_output_becomes_three_channels(shape: tuple[int, ...]) -> No
 
     out = _finish(np.zeros(shape, np.uint8))
     assert out.shape == (6, 8, 3) and out.flags.c_contiguous and out.flags.writeable
+
+
+def test_big_thumbnail_decodes_take_turns_and_release(tmp_path: Path) -> None:
+    from reviewer.core import decode
+
+    big = tmp_path / "big.png"
+    big.write_bytes(png_bomb(5000, 3000, 2, 8, rows=3000))  # 60 MB decoded: over 48 MB
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(png_bomb(5000, 3000, 2, 8, rows=100))
+    for _ in range(2):  # a leaked turn would block the second call forever
+        assert load_thumbnail(big).shape == (192, 320, 3)
+        with pytest.raises(PhotoError, match="damaged file"):
+            load_thumbnail(cut)
+    assert not decode._big_thumbnail.locked()
