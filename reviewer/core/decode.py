@@ -89,18 +89,18 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 THUMBNAIL_EDGE = 320
 
 # Memory. A scoring worker stays under 1 GB on any input: the interpreter and the decoders take
-# about 200 MB, a photo's decode at most MAX_DECODE_BYTES more (the file's bytes in memory, the
+# 100-200 MB, a photo's decode at most MAX_DECODE_BYTES more (the file's bytes in memory, the
 # decoder's full-size buffers, the pixels). A photo that would need more is refused from its
 # header with the figure, before anything is decoded. The window decodes thumbnails itself, in
 # threads: there the limit is THUMBNAIL_DECODE_BYTES (JPEG and RAW thumbnails come from
 # embedded previews or 1/8 DCT decodes and stay far below it).
-MAX_DECODE_BYTES = 640 * 1024 * 1024
-THUMBNAIL_DECODE_BYTES = 192 * 1024 * 1024
+MAX_DECODE_BYTES = 700_000_000
+THUMBNAIL_DECODE_BYTES = 200_000_000
 # Files read into memory whole (every format but RAW) are refused above this size: no photo
 # format we read needs more for a photo under the pixel limit, and a 6 GB file named .jpg must
 # not be read at all. LibRaw streams RAW files itself; they are refused above MAX_RAW_FILE_BYTES.
-MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_RAW_FILE_BYTES = 4 * 1024 * 1024 * 1024
+MAX_FILE_BYTES = 512_000_000
+MAX_RAW_FILE_BYTES = 4_000_000_000
 # A RAW file with less than this many bytes per declared pixel (1/4 bit) holds only headers:
 # lossless and lossy RAW codecs all need several bits per pixel.
 MIN_RAW_BYTES_PER_PIXEL = 1 / 32
@@ -111,7 +111,7 @@ _budget: ContextVar[int] = ContextVar("decode_budget", default=MAX_DECODE_BYTES)
 # Thumbnail decodes that need more than BIG_THUMBNAIL_BYTES (a full decode of a large PNG or
 # TIFF without an embedded preview) run one at a time, whatever the number of thumbnail
 # threads: the window then holds at most one such image, not one per thread.
-BIG_THUMBNAIL_BYTES = 48 * 1024 * 1024
+BIG_THUMBNAIL_BYTES = 50_000_000
 _big_thumbnail = threading.Lock()
 _holds_big: ContextVar[bool] = ContextVar("holds_big_thumbnail", default=False)
 

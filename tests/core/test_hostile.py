@@ -197,7 +197,7 @@ def test_big_thumbnail_decodes_take_turns_and_release(tmp_path: Path) -> None:
     from reviewer.core import decode
 
     big = tmp_path / "big.png"
-    big.write_bytes(png_bomb(5000, 3000, 2, 8, rows=3000))  # 60 MB decoded: over 48 MB
+    big.write_bytes(png_bomb(5000, 3000, 2, 8, rows=3000))  # 60 MB decoded: over 50 MB
     cut = tmp_path / "cut.png"
     cut.write_bytes(png_bomb(5000, 3000, 2, 8, rows=100))
     for _ in range(2):  # a leaked turn would block the second call forever
