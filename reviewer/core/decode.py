@@ -114,6 +114,15 @@ _budget: ContextVar[int] = ContextVar("decode_budget", default=MAX_DECODE_BYTES)
 BIG_THUMBNAIL_BYTES = 50_000_000
 _big_thumbnail = threading.Lock()
 _holds_big: ContextVar[bool] = ContextVar("holds_big_thumbnail", default=False)
+# load_thumbnail(full_decode_limit=...): decodes that need more are not done in this process.
+_full_decode_limit: ContextVar[int | None] = ContextVar("full_decode_limit", default=None)
+
+
+class FullDecodeNeeded(PhotoError):
+    """Raised by `load_thumbnail(..., full_decode_limit=n)` instead of a decode needing more
+    than n bytes (a full decode of a big PNG, TIFF, WebP, HEIF...): the caller decodes it in
+    another process (reviewer.core.thumbproc) so that its own memory stays small."""
+
 
 _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WEBP", "bmp": "BMP",
                 "avif": "AVIF"}  # fmt: skip
@@ -161,20 +170,26 @@ def load_working_image(
     return photo
 
 
-def load_thumbnail(path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE) -> RGB:
+def load_thumbnail(
+    path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE,
+    full_decode_limit: int | None = None,
+) -> RGB:  # fmt: skip
     """A small RGB uint8 picture of the photo, long edge <= max_edge (never upsampled), EXIF
     orientation applied. Fast: uses the embedded EXIF thumbnail or RAW preview when it is at
-    least max_edge/2 on its long edge, else a reduced decode. Raises PhotoError."""
+    least max_edge/2 on its long edge, else a reduced decode. Raises PhotoError, and
+    FullDecodeNeeded rather than start a decode needing over `full_decode_limit` bytes."""
     if max_edge < 1:
         raise ValueError(f"max_edge must be >= 1, not {max_edge}")
     p = Path(path)
     token = _budget.set(THUMBNAIL_DECODE_BYTES)
     held = _holds_big.set(False)
+    limited = _full_decode_limit.set(full_decode_limit)
     try:
         return _quiet(p, lambda: _load_thumbnail(p, max_edge))
     finally:
         if _holds_big.get():
             _big_thumbnail.release()
+        _full_decode_limit.reset(limited)
         _holds_big.reset(held)
         _budget.reset(token)
 
@@ -208,6 +223,8 @@ def _quiet(path: Path, fn: Callable[[], T]) -> T:
     with captured_stderr() as lines:
         try:
             return _guarded(path, fn)
+        except FullDecodeNeeded:
+            raise
         except PhotoError as exc:
             error = exc
     said = tidy(lines, path)
@@ -234,9 +251,16 @@ def _megabytes(n: float) -> str:
     return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
 
 
-def _check_memory(path: Path, width: int, height: int, need: float, what: str = "") -> None:
-    """PhotoError if decoding needs more than this thread's budget (bytes)."""
+def _check_memory(
+    path: Path, width: int, height: int, need: float, what: str = "", full: bool = True
+) -> None:
+    """PhotoError if decoding needs more than this thread's budget (bytes). `full`: a decode
+    of the whole image at full size (not a DCT-reduced JPEG), which a caller of load_thumbnail
+    may want done elsewhere (FullDecodeNeeded)."""
     limit = _budget.get()
+    isolate = _full_decode_limit.get()
+    if full and isolate is not None and need > isolate and limit < MAX_DECODE_BYTES:
+        raise FullDecodeNeeded(path, f"a full decode of {_megabytes(need)}")
     if need <= limit:
         if limit < MAX_DECODE_BYTES and need > BIG_THUMBNAIL_BYTES and not _holds_big.get():
             _big_thumbnail.acquire()  # released by load_thumbnail
@@ -421,7 +445,7 @@ def _check_jpeg_memory(path: Path, hdr: JpegHeader, scale: int, data_size: int) 
     out = -(-w // scale) * -(-h // scale) * 4 * 2
     coefficients = w * h * hdr.samples_per_pixel * 2 if hdr.progressive else 0
     _check_memory(path, w, h, data_size + out + coefficients,
-                  ", progressive" if hdr.progressive else "")  # fmt: skip
+                  ", progressive" if hdr.progressive else "", full=scale == 1)  # fmt: skip
 
 
 def _jpeg_pixels(path: Path, data: bytes, hdr: JpegHeader, long_edge: int) -> tuple[RGB, int]:
