@@ -3,19 +3,58 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from reviewer.app_log import start_log_file
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, AppSettings
+from reviewer.gui.theme import apply_theme, as_theme
 from reviewer.gui.workers import prestart_worker_server
 
 SCREENSHOT_TIMEOUT_MS = 180_000
 SETTLE_MS = 300  # let the last thumbnails and repaints land before grabbing
+DESKTOP_ID = "org.reviewerapp.Reviewer"  # the .desktop file's name: docks match windows by it
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+log = logging.getLogger("reviewer.app")
+
+
+def resource_dir(name: str) -> Path:
+    """A folder of `resources/`: at the root of a source checkout (beside the `reviewer`
+    package), else `reviewer/resources/NAME` inside an installed package (the wheel's
+    package-data). Raises FileNotFoundError when neither exists."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = [package.parent / "resources" / name, package / "resources" / name]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    raise FileNotFoundError(
+        f"resources/{name} is missing: looked in " + ", ".join(str(c) for c in candidates)
+    )
+
+
+def app_icon() -> QIcon:
+    """The app icon at every size it ships (an empty icon when the files are missing)."""
+    icon = QIcon()
+    try:
+        icons = resource_dir("icons")
+    except FileNotFoundError:
+        return icon
+    for size in ICON_SIZES:
+        png = icons / f"reviewer-{size}.png"
+        if png.is_file():
+            icon.addFile(str(png))
+    return icon
 
 
 def demo_folder() -> Path:
@@ -25,17 +64,9 @@ def demo_folder() -> Path:
     (beside the `reviewer` package); `reviewer/resources/demo` inside an installed package (the
     wheel's package-data). Raises FileNotFoundError when none exists.
     """
-    candidates = []
-    if env := os.environ.get("REVIEWER_DEMO_DIR"):
-        candidates.append(Path(env))
-    package = Path(__file__).resolve().parents[1]
-    candidates += [package.parent / "resources" / "demo", package / "resources" / "demo"]
-    for c in candidates:
-        if c.is_dir():
-            return c
-    raise FileNotFoundError(
-        "the demo folder is missing: looked in " + ", ".join(str(c) for c in candidates)
-    )
+    if (env := os.environ.get("REVIEWER_DEMO_DIR")) and Path(env).is_dir():
+        return Path(env)
+    return resource_dir("demo")
 
 
 def _application() -> QApplication:
@@ -44,7 +75,49 @@ def _application() -> QApplication:
         return app
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    return QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])
+    QGuiApplication.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def exception_hook(
+    parent: Callable[[], QWidget | None], log_path: Path | None
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """An excepthook that logs an unexpected exception and tells the user where the log is,
+    instead of the window vanishing or the error going only to a terminal nobody sees."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        text = "".join(traceback.format_exception(kind, exc, tb))
+        log.error("unexpected error\n%s", text)
+        sys.stderr.write(text)
+        where = (
+            f"The details are in the log:\n{log_path}"
+            if log_path
+            else "No log file could be written."
+        )
+        box = QMessageBox(parent())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Reviewer: unexpected error")
+        box.setText(
+            f"Something went wrong: {kind.__name__}: {exc}\n\n"
+            "Your photos and decisions are safe; you can go on working.\n" + where
+        )
+        box.setDetailedText(text)
+        box.exec()
+
+    return hook
+
+
+def split_start_path(path: Path | None) -> tuple[Path | None, Path | None]:
+    """(folder to open, photo to select): a photo opens its folder with it selected, as a file
+    manager's "Open with Reviewer" expects."""
+    if path is None or path.is_dir():
+        return path, None
+    return path.parent, path
 
 
 def _start_folder(folder: Path | None, settings: AppSettings) -> Path | None:
@@ -73,22 +146,33 @@ def run_app(
     (exit code 0, or 1 when scoring did not finish in time). With `detail_screenshot` too, the
     detail view of the blurriest photo is saved as well.
     """
+    folder, selected = split_start_path(Path(folder) if folder is not None else None)
+    if folder is not None and not folder.is_dir():
+        print(f"reviewer: not a folder or photo: {folder}", file=sys.stderr)
+        return 2
     prestart_worker_server()  # fork the worker server while this process is still small
+    log_path = start_log_file()
     app = _application()
     settings = AppSettings()
-    if folder is not None and not Path(folder).is_dir():
-        print(f"reviewer: not a folder: {folder}", file=sys.stderr)
-        return 2
+    apply_theme(app, as_theme(settings.theme()))
     window = MainWindow(settings, method=method)
-    start = _start_folder(Path(folder) if folder is not None else None, settings)
+    start = _start_folder(folder, settings)
+    if selected is not None:
+        window.folderLoaded.connect(lambda _n: _select_path(window, selected))
     window.show()
     gc.collect()
     gc.freeze()  # start-up objects never become garbage; keep them out of later collections
     if start is not None:
-        window.open_folder(start, recursive=recursive)
+        # without --recursive, the saved Include Subfolders choice applies
+        window.open_folder(start, recursive=True if recursive else None)
     if screenshot is None:
-        code = app.exec()
-        return int(code)
+        log.info("window started (log %s)", log_path)
+        previous = sys.excepthook
+        sys.excepthook = exception_hook(lambda: window, log_path)
+        try:
+            return int(app.exec())
+        finally:
+            sys.excepthook = previous
 
     outcome = {"code": 1}
 
@@ -128,6 +212,13 @@ def run_app(
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
     app.exec()
     return outcome["code"]
+
+
+def _select_path(window: MainWindow, path: Path) -> None:
+    for record in window.model.records:
+        if path in record.shot.photo_paths:
+            window.select_record(record)
+            return
 
 
 def _blurriest(window: MainWindow) -> object:

@@ -11,8 +11,9 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QImage,
-    QKeyEvent,
+    QKeySequence,
     QPainter,
     QPixmap,
     QShowEvent,
@@ -373,7 +374,7 @@ class DetailDialog(QDialog):
         self.heatmap_box.toggled.connect(self.set_heatmap_visible)
         self.fit_button = QPushButton("&Fit")
         self.fit_button.clicked.connect(self.panes.zoom_to_fit)
-        self.zoom_button = QPushButton("&100%")
+        self.zoom_button = QPushButton("100% (Z)")
         self.zoom_button.clicked.connect(
             lambda: self.panes.zoom_100(
                 self.photo_pane.mapToScene(self.photo_pane.viewport().rect().center())
@@ -382,6 +383,7 @@ class DetailDialog(QDialog):
         self.status = QLabel()
         tools = QHBoxLayout()
         for w in (self.fit_button, self.zoom_button, self.heatmap_box):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the photo, not the buttons
             tools.addWidget(w)
         tools.addStretch(1)
         tools.addWidget(self.status)
@@ -407,11 +409,12 @@ class DetailDialog(QDialog):
         layout.addLayout(grid, 1)
         layout.addLayout(bottom)
         hint = QLabel(
-            "Wheel: zoom · drag: pan · 1: 100% · 0: fit · H: heatmap · "
+            "Wheel: zoom · drag: pan · Z: 100%/fit · H: heatmap · "
             "←/→: previous/next · P keep · X reject · U clear · Esc: close"
         )
         hint.setEnabled(False)
         layout.addWidget(hint)
+        self._build_keys()
 
     # content ------------------------------------------------------------------------------
     def show_loading(self, name: str) -> None:
@@ -529,25 +532,32 @@ class DetailDialog(QDialog):
         if self.panes.fit:
             self.panes.zoom_to_fit()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key == Qt.Key.Key_P:
-            self.decisionRequested.emit("keep")
-        elif key == Qt.Key.Key_X:
-            self.decisionRequested.emit("reject")
-        elif key == Qt.Key.Key_U:
-            self.decisionRequested.emit("clear")
-        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
-            self.navigateRequested.emit(1)
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
-            self.navigateRequested.emit(-1)
-        elif key == Qt.Key.Key_H:
-            self.heatmap_box.toggle()
-        elif key == Qt.Key.Key_1:
+    def _build_keys(self) -> None:
+        """The dialog's keys as actions: they work whichever control has the focus (arrows on a
+        focused button would otherwise move the focus instead of the photo)."""
+
+        def key(text: str, keys: list[str], slot: object) -> QAction:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)  # type: ignore[arg-type]
+            self.addAction(action)
+            return action
+
+        self.key_actions = [
+            key("Keep", ["P"], lambda: self.decisionRequested.emit("keep")),
+            key("Reject", ["X"], lambda: self.decisionRequested.emit("reject")),
+            key("Clear decision", ["U"], lambda: self.decisionRequested.emit("clear")),
+            key("Next photo", ["Right", "Down"], lambda: self.navigateRequested.emit(1)),
+            key("Previous photo", ["Left", "Up"], lambda: self.navigateRequested.emit(-1)),
+            key("Focus heatmap", ["H"], self.heatmap_box.toggle),
+            key("100% / fit", ["Z"], self.toggle_zoom),
+            key("Close", ["Space", "Return", "Enter"], self.close),
+        ]
+
+    def toggle_zoom(self) -> None:
+        """Z: 100% at the centre of the view, or back to fit (as in Lightroom's loupe)."""
+        if self.panes.fit:
             self.zoom_button.click()
-        elif key == Qt.Key.Key_0:
-            self.panes.zoom_to_fit()
-        elif key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.close()
         else:
-            super().keyPressEvent(event)
+            self.panes.zoom_to_fit()

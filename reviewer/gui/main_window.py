@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -50,11 +51,14 @@ from reviewer.core.trash import (
     MoveBatch,
     MoveJournal,
     RestoreReport,
+    display_path,
     move_to_folder,
     move_to_trash,
     restore,
+    startup_batches,
 )
 from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
@@ -65,6 +69,7 @@ from reviewer.gui.sort_filter_proxy import (
     PhotoFilterProxy,
     SortKey,
 )
+from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.workers import (
@@ -220,7 +225,9 @@ class MainWindow(QMainWindow):
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
-        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
+        # after a crash the journal is reconciled; moves of earlier runs stay undoable
+        self.recovered, batches = startup_batches(self.journal)
+        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = [(b, []) for b in batches]
         self.detail: DetailDialog | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
@@ -386,6 +393,19 @@ class MainWindow(QMainWindow):
         self.smaller_action = self._action(
             "&Smaller Thumbnails", lambda: self.zoom_thumbnails(-1), "Ctrl+-"
         )
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, "F1", "Every key of the window"
+        )
+        self.about_action = self._action("&About Reviewer", lambda: show_about(self))
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[Theme, QAction] = {}
+        current_theme = as_theme(self.settings.theme())
+        for theme, label in THEMES.items():
+            t = QAction(label, self, checkable=True)
+            t.setChecked(theme == current_theme)
+            t.triggered.connect(lambda _=False, th=theme: self.set_theme(th))
+            self.theme_group.addAction(t)
+            self.theme_actions[theme] = t
         self.method_group = QActionGroup(self)
         self.method_actions: dict[str, QAction] = {}
         for name in METHODS:
@@ -420,11 +440,17 @@ class MainWindow(QMainWindow):
         view = mb.addMenu("&View")
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
+        theme_menu = view.addMenu("&Theme")
+        for t in self.theme_actions.values():
+            theme_menu.addAction(t)
         scoring = mb.addMenu("&Scoring")
         for a in self.method_actions.values():
             scoring.addAction(a)
         scoring.addSeparator()
         scoring.addAction(self.cancel_action)
+        help_menu = mb.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
     def _connect(self) -> None:
         self.model.countsChanged.connect(self._schedule_refresh)
@@ -465,6 +491,28 @@ class MainWindow(QMainWindow):
         self._first_screen_timer.timeout.connect(lambda: self._maybe_start_scoring(force=True))
         self._first_paint_timer = QTimer(self, singleShot=True, interval=0)
         self._first_paint_timer.timeout.connect(self._maybe_start_scoring)
+
+    # help and looks -----------------------------------------------------------------------
+    def all_actions(self) -> list[QAction]:
+        """Every action of the window, the menus' and the window's own, each once."""
+        found: list[QAction] = []
+        for action in self.actions():
+            if action not in found:
+                found.append(action)
+        return found
+
+    def show_shortcuts(self) -> None:
+        sheet = ShortcutSheet(self.all_actions(), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.show()
+        self.shortcut_sheet = sheet
+
+    def set_theme(self, theme: Theme) -> None:
+        self.settings.set_theme(theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.theme_actions[theme].setChecked(True)
 
     # folders ------------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -786,21 +834,23 @@ class MainWindow(QMainWindow):
             + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
             + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
         )
-        details = "\n".join(str(f) for f in files)
+        details = "\n".join(display_path(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
             return
         self._moving = True
         self._set_move_actions_enabled()
-        journal, home = self.journal, self.home_trash
+        journal, home, root = self.journal, self.home_trash, self.folder
         if destination == "trash":
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
+                lambda: move_to_trash(
+                    [r.shot for r in records], journal, home_trash=home, root=root
+                ),
             )
         else:
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
+                lambda: move_to_folder([r.shot for r in records], folder_name, journal, root=root),
             )
 
     def _on_moved(
@@ -817,12 +867,18 @@ class MainWindow(QMainWindow):
             self.undo_stack.append((batch, gone))
         self.model.remove_records(gone)
         where = "the Trash" if batch.destination == "trash" else "the rejects folder"
+        left = len(records) - len(gone)
         self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}"
+            + (f"; {left} shots ({len(batch.failures)} files) not moved" if left else "")
+            + (". Ctrl+Z to undo." if batch.moves else "."),
+            8000,
         )
+        no_trash = any(f.kind == "no-trash" for f in batch.failures)
         self._report_failures(
             "Some files were not moved",
-            "files stayed where they are; nothing else was touched.",
+            "files stayed where they are; nothing else was touched."
+            + (" Where there is no usable trash, “Move rejected to folder…” works." * no_trash),
             batch.failures,
         )
         self._set_move_actions_enabled()
@@ -857,6 +913,9 @@ class MainWindow(QMainWindow):
             if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
         ]
         self.model.insert_records(same_folder)
+        here = self.folder
+        if here and not records and any(m.src.is_relative_to(here) for m in report.restored):
+            self.open_folder(here)  # a move of an earlier run came back: show its photos
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         self._report_failures(
             "Some files could not be restored", "files are still moved.", report.failures
@@ -870,7 +929,7 @@ class MainWindow(QMainWindow):
             self._report(
                 title,
                 f"{len(failures)} {outcome}",
-                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+                "\n".join(f"{display_path(f.path)}: {f.reason}" for f in failures),
             )
 
     def _set_move_actions_enabled(self) -> None:

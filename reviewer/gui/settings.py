@@ -88,6 +88,12 @@ class AppSettings:
     def set_thumbnail_size(self, size: int) -> None:
         self.store.setValue("view/thumbnail_size", int(size))
 
+    def theme(self) -> str:
+        return str(self._get("view/theme", "dark"))
+
+    def set_theme(self, theme: str) -> None:
+        self.store.setValue("view/theme", theme)
+
     def recursive(self) -> bool:
         return str(self._get("scan/recursive", "false")).lower() == "true"
 

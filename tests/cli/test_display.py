@@ -34,14 +34,21 @@ def test_window_without_display_says_so_in_one_line() -> None:
 
 
 def _headless_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     return env
 
 
 def test_cli_without_display_exits_1_with_the_message(tmp_path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "reviewer", str(tmp_path)],
-        env=_headless_env(), capture_output=True, text=True, timeout=120,
+        env=_headless_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
     assert done.stderr.strip() == NO_DISPLAY
@@ -51,7 +58,10 @@ def test_screenshot_works_without_display_or_platform_variable(tmp_path) -> None
     shot = tmp_path / "grid.png"
     done = subprocess.run(
         [sys.executable, "-m", "reviewer", str(tmp_path), "--screenshot", str(shot)],
-        env=_headless_env(), capture_output=True, text=True, timeout=300,
+        env=_headless_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert shot.stat().st_size > 0
