@@ -36,12 +36,17 @@ _DAMAGE = re.compile(
 )
 
 
+def can_capture() -> bool:
+    """True if this thread may redirect file descriptor 2: it is the process's only thread."""
+    return threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
 def captured_stderr() -> Iterator[list[str]]:
     """Collect the lines written to file descriptor 2 inside the block (the list is filled when
     the block ends). Captures nothing unless this is the process's only Python thread."""
     lines: list[str] = []
-    if threading.active_count() != 1 or threading.current_thread() is not threading.main_thread():
+    if not can_capture():
         yield lines
         return
     try:

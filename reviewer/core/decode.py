@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from reviewer.core.chatter import captured_stderr, means_damage, summary, tidy
+from reviewer.core.chatter import can_capture, captured_stderr, means_damage, summary, tidy
 from reviewer.core.errors import PhotoError
 from reviewer.core.formats import (
     AVIF_BRANDS,
@@ -450,12 +450,18 @@ def _check_jpeg_memory(path: Path, hdr: JpegHeader, scale: int, data_size: int) 
 
 
 def _jpeg_pixels(path: Path, data: bytes, hdr: JpegHeader, long_edge: int) -> tuple[RGB, int]:
-    """Unoriented RGB at the smallest DCT scale still >= the target size, and that scale."""
+    """Unoriented RGB at the smallest DCT scale still >= the target size, and that scale.
+
+    A thumbnail decoded where libjpeg's warnings cannot be captured (the window's threads) is
+    decoded by Pillow, whose libjpeg error handler prints nothing; OpenCV's prints damage
+    warnings to the terminal."""
     if not jpeg_is_complete(data, hdr.sos_offset):
         raise PhotoError(path, "file is truncated")
     target = _target_size(hdr.width, hdr.height, long_edge)
     scale = _dct_scale(hdr.width, hdr.height, max(target))
     _check_jpeg_memory(path, hdr, scale, len(data))
+    if _budget.get() < MAX_DECODE_BYTES and not can_capture():
+        return _decode_jpeg_pillow(path, data, hdr, scale), scale
     rgb = _decode_jpeg_cv(data, scale)
     if rgb is None:  # OpenCV refuses some odd files that Pillow reads (or explains)
         rgb = _decode_jpeg_pillow(path, data, hdr, scale)
@@ -516,7 +522,13 @@ def _exif_thumbnail(
     blob = src.read(offset, min(length, 1 << 22))
     if not blob.startswith(b"\xff\xd8"):
         return None
-    rgb = _decode_jpeg_cv(blob, 1)
+    if can_capture():
+        rgb = _decode_jpeg_cv(blob, 1)
+    else:  # a window thread: Pillow, which prints no warnings for a damaged thumbnail
+        try:
+            rgb = _decode_jpeg_pillow(Path(), blob, parse_jpeg_header(ByteSource(blob)), 1)
+        except (PhotoError, ValueError, struct.error):
+            rgb = None
     if rgb is None or max(rgb.shape[:2]) < min_long:
         return None
     if abs(_aspect_mismatch((rgb.shape[1], rgb.shape[0]), full)) > 0.35:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
+from pathlib import Path
 
 import pytest
 
 from reviewer.core.chatter import captured_stderr, means_damage, summary, tidy
+from reviewer.core.errors import PhotoError
 
 
 def test_captures_what_native_code_writes_to_fd_2(capfd: pytest.CaptureFixture[str]) -> None:
@@ -52,3 +55,33 @@ def test_damage_or_note(line: str, damage: bool) -> None:
 
 def test_summary_is_short() -> None:
     assert len(summary(["x" * 1000])) == 300
+
+
+def test_thumbnails_in_threads_print_nothing_for_damaged_jpegs(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The window decodes thumbnails in threads, where fd 2 cannot be captured: they are decoded
+    # by Pillow, which prints no libjpeg warnings (OpenCV printed "Corrupt JPEG data: ...").
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reviewer.core.decode import load_thumbnail
+    from tests.hostile_corpus import jpeg_damage
+
+    damaged = dict(jpeg_damage(random.Random(3)))
+    paths = []
+    for name in ("eoi-in-scan-0.5", "overwritten-random-0.5", "overwritten-zero-0.5"):
+        p = tmp_path / f"{name}.jpg"
+        p.write_bytes(damaged[name])
+        paths.append(p)
+
+    def thumbnail(path: Path) -> str:
+        try:
+            return str(load_thumbnail(path).shape)
+        except PhotoError as exc:
+            return exc.reason
+
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(thumbnail, paths))
+    assert got == ["(240, 320, 3)", "corrupt JPEG data (broken data stream when reading image "
+                   "file)", "(240, 320, 3)"]  # fmt: skip
+    assert capfd.readouterr().err == ""
