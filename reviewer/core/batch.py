@@ -46,6 +46,8 @@ class PhotoResult:
     signature: npt.NDArray[np.float32] | None = None
     af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
     judgement: Judgement | None = None  # the verdict with its reason (judging/judge.py)
+    # What the decoders printed for this photo that was not damage (libpng, libtiff warnings).
+    notes: str = ""
 
     @property
     def verdict(self) -> Verdict:
@@ -98,6 +100,7 @@ def score_file(
         signature=sig,
         af_points=af_points,
         judgement=_judge(photo, score, af_points),
+        notes=photo.notes,
     )
 
 
@@ -169,6 +172,9 @@ def init_worker() -> None:
     memory (keep_freed_memory)."""
     import cv2
 
+    from reviewer.core.workerproc import sanitize_sys_path
+
+    sanitize_sys_path()
     cv2.setNumThreads(1)
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
         os.nice(WORKER_NICENESS)
@@ -190,7 +196,6 @@ def init_background_worker() -> None:
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
     return default_context()
 
 

@@ -28,7 +28,6 @@ import importlib
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -376,7 +375,8 @@ class WorkerPool(Generic[T]):
 
 def default_context() -> multiprocessing.context.BaseContext:
     """fork is unsafe in a process with threads (the window); forkserver forks from a clean
-    server. Elsewhere: spawn."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+    server (elsewhere: spawn), started so that it imports this copy of reviewer whatever the
+    current directory holds."""
+    from reviewer.core.workerproc import worker_context
+
+    return worker_context()
