@@ -26,8 +26,9 @@ def action_name(action: QAction) -> str:
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
-    """(action, keys) for every action that has a key, in the order given, each once."""
-    rows: list[tuple[str, str]] = []
+    """(action, keys) for every action that has a key, in the order given, each once.
+    Actions of the same name (the View menu's Loupe, F, and the grid's, Enter) share a row."""
+    keys_of: dict[str, list[str]] = {}
     seen: set[int] = set()
     for action in actions:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
@@ -35,8 +36,9 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
         if not keys or id(action) in seen or not action.text():
             continue
         seen.add(id(action))
-        rows.append((action_name(action), ", ".join(keys)))
-    return rows
+        listed = keys_of.setdefault(action_name(action), [])
+        listed += [k for k in keys if k not in listed]
+    return [(name, ", ".join(keys)) for name, keys in keys_of.items()]
 
 
 class ShortcutSheet(QDialog):

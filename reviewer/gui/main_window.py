@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QResizeEvent,
     QWheelEvent,
@@ -58,6 +57,7 @@ from reviewer.core.trash import (
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
+from reviewer.gui.loupe import Loupe
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sort_filter_proxy import (
@@ -117,9 +117,11 @@ def human_duration(seconds: float) -> str:
 
 
 class PhotoGridView(QListView):
-    """Icon grid with the culling keys: Space/Enter open the detail view, Ctrl+wheel zooms."""
+    """Icon grid with the culling keys: Space opens the detail view, Enter the loupe, Ctrl+wheel
+    zooms."""
 
     openRequested = Signal()
+    loupeRequested = Signal()
     zoomRequested = Signal(int)
     viewportChanged = Signal()
 
@@ -139,20 +141,21 @@ class PhotoGridView(QListView):
         self.setSpacing(0)
         self.setMouseTracking(False)
         self.doubleClicked.connect(lambda _: self.openRequested.emit())
+        # the grid's own keys, as actions so that the shortcut sheet lists them
+        self.detail_key = self._key("Why This &Score", ["Space"], self.openRequested.emit)
+        self.loupe_key = self._key("&Loupe", ["Return", "Enter"], self.loupeRequested.emit)
         # The first viewport() makes PySide resolve the viewport's class, loading some forty
         # widget classes and their enums (~5 ms): here, at start-up, not in the grid's first
         # paint (visible_proxy_rows).
         self.viewport()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        ):
-            self.openRequested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+    def _key(self, text: str, keys: list[str], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -225,6 +228,7 @@ class MainWindow(QMainWindow):
         self._moving = False
         self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
         self.detail: DetailDialog | None = None
+        self.loupe: Loupe | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
         self.opened_at = 0.0
@@ -383,6 +387,9 @@ class MainWindow(QMainWindow):
             "Rejects Folder &Name…", self.choose_rejects_folder_name
         )
         self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
+        self.loupe_action = self._action(
+            "&Loupe", self.open_loupe, "F", "The current photo alone, full screen (F or Enter)"
+        )
         self.bigger_action = self._action(
             "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
         )
@@ -434,6 +441,8 @@ class MainWindow(QMainWindow):
         ):
             photo.addAction(a)
         view = mb.addMenu("&View")
+        view.addAction(self.loupe_action)
+        view.addSeparator()
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
         theme_menu = view.addMenu("&Theme")
@@ -454,6 +463,7 @@ class MainWindow(QMainWindow):
         self.loader.idle.connect(self._maybe_start_scoring)
         self.tasks.done.connect(self._on_task_done)
         self.view.openRequested.connect(self.open_detail)
+        self.view.loupeRequested.connect(self.open_loupe)
         self.view.zoomRequested.connect(self.zoom_thumbnails)
         self.view.viewportChanged.connect(self._schedule_visible)
         self.proxy.layoutChanged.connect(self._schedule_visible)
@@ -492,7 +502,7 @@ class MainWindow(QMainWindow):
     def all_actions(self) -> list[QAction]:
         """Every action of the window, the menus' and the window's own, each once."""
         found: list[QAction] = []
-        for action in self.actions():
+        for action in self.actions() + self.view.actions():
             if action not in found:
                 found.append(action)
         return found
@@ -949,6 +959,12 @@ class MainWindow(QMainWindow):
         box.show()
         self.last_report = box
 
+    # loupe and compare (reviewer/gui/loupe.py, compare.py) --------------------------------
+    def open_loupe(self) -> None:
+        if self.loupe is None:
+            self.loupe = Loupe(self, self)
+        self.loupe.open()
+
     # detail view --------------------------------------------------------------------------
     def open_detail(self) -> None:
         rec = self.current_record()
@@ -1165,10 +1181,14 @@ class MainWindow(QMainWindow):
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
+        if self.loupe is not None:
+            self.loupe.shutdown()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.detail is not None:
             self.detail.close()
+        if self.loupe is not None:
+            self.loupe.close()
         self.shutdown()
         super().closeEvent(event)
