@@ -54,6 +54,7 @@ from reviewer.core.trash import (
     move_to_trash,
     restore,
 )
+from reviewer.gui.compare import MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
         self.detail: DetailDialog | None = None
         self.loupe: Loupe | None = None
+        self.compare: CompareView | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
         self.opened_at = 0.0
@@ -390,6 +392,9 @@ class MainWindow(QMainWindow):
         self.loupe_action = self._action(
             "&Loupe", self.open_loupe, "F", "The current photo alone, full screen (F or Enter)"
         )
+        self.compare_action = self._action(
+            "&Compare", self.open_compare, "C", "2 to 4 selected photos side by side"
+        )
         self.bigger_action = self._action(
             "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
         )
@@ -442,6 +447,7 @@ class MainWindow(QMainWindow):
             photo.addAction(a)
         view = mb.addMenu("&View")
         view.addAction(self.loupe_action)
+        view.addAction(self.compare_action)
         view.addSeparator()
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
@@ -965,6 +971,19 @@ class MainWindow(QMainWindow):
             self.loupe = Loupe(self, self)
         self.loupe.open()
 
+    def open_compare(self) -> None:
+        records = self.selected_records()
+        if not MIN_FRAMES <= len(records) <= MAX_FRAMES:
+            self.statusBar().showMessage(
+                f"Select {MIN_FRAMES} to {MAX_FRAMES} photos to compare "
+                f"(Ctrl+click or Shift+click), then press C",
+                6000,
+            )
+            return
+        if self.compare is None:
+            self.compare = CompareView(self, self)
+        self.compare.open(records)
+
     # detail view --------------------------------------------------------------------------
     def open_detail(self) -> None:
         rec = self.current_record()
@@ -1181,14 +1200,16 @@ class MainWindow(QMainWindow):
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
         self.loader.shutdown()
         self.tasks.shutdown()
-        if self.loupe is not None:
-            self.loupe.shutdown()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.shutdown()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.detail is not None:
             self.detail.close()
-        if self.loupe is not None:
-            self.loupe.close()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.close()
         self.shutdown()
         super().closeEvent(event)

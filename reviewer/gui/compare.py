@@ -1,0 +1,307 @@
+"""Compare: 2-4 selected frames side by side, zoomed and panned together (as Lightroom's
+Compare/Survey), to pick the sharpest of a burst.
+
+C on the grid opens it with the selected photos. One pane is active (click it, or Tab / the
+arrows); P, X and U decide for the active pane's photo; Z is 100 % / fit for all panes (the
+files' own pixels, decoded in the background); the wheel zooms and a drag pans every pane at
+once; Esc or C close it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence, QPixmap
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from reviewer.gui.detail_view import PaneGroup, ZoomPane
+from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
+from reviewer.gui.loupe import CullingHost, decision_color, record_caption
+from reviewer.gui.photo_model import Decision, PhotoRecord
+from reviewer.gui.workers import FullResolution, TaskRunner, load_full_resolution
+
+MIN_FRAMES = 2
+MAX_FRAMES = 4
+ACTIVE_BORDER = "#3d8ee6"
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) for n panes: side by side up to 3, 2 x 2 for 4."""
+    return (2, 2) if n == 4 else (1, max(n, 1))
+
+
+class ComparePane(QFrame):
+    """A ZoomPane with its caption; the active one is framed."""
+
+    def __init__(self, record: PhotoRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record = record
+        self.setObjectName("comparePane")
+        self.zoom = ZoomPane(record.shot.label())
+        self.zoom.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.caption = QLabel()
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.full_requested = False
+        self.loaded = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3, 3, 3, 3)
+        layout.setSpacing(2)
+        layout.addWidget(self.zoom, 1)
+        layout.addWidget(self.caption)
+        self.set_active(False)
+
+    def set_active(self, on: bool) -> None:
+        self.active = on
+        border = ACTIVE_BORDER if on else "transparent"
+        self.setStyleSheet(f"#comparePane {{ border: 3px solid {border}; }}")
+
+    def update_caption(self, threshold: float) -> None:
+        self.caption.setText(record_caption(self.record, threshold))
+        weight = "bold" if self.active else "normal"
+        self.caption.setStyleSheet(
+            f"color: {decision_color(self.record.decision)}; font-weight: {weight};"
+        )
+
+
+class CompareView(QWidget):
+    """The compare window. Opened by MainWindow.open_compare."""
+
+    loaded = Signal()  # every pane shows its photo
+    fullResolutionShown = Signal(object)  # Path
+
+    def __init__(self, host: CullingHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.host = host
+        self.setWindowTitle("Compare — Reviewer")
+        self.fullscreen = True
+        self.panes: list[ComparePane] = []
+        self.group: PaneGroup | None = None
+        self.active = 0
+        self._shown_paths: frozenset[Path] = frozenset()
+        self.grid = QGridLayout()
+        self.grid.setSpacing(4)
+        hint = QLabel(
+            "Click or Tab / ←/→: active photo · P keep · X reject · U clear · "
+            "Z: 100% / fit · wheel: zoom · drag: pan · Esc close"
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self.grid, 1)
+        layout.addWidget(hint)
+        self.images = DisplayImageLoader(capacity=MAX_FRAMES, parent=self)
+        self.images.ready.connect(self._on_image)
+        self.full_tasks = TaskRunner(threads=2, parent=self)
+        self.full_tasks.done.connect(self._on_full)
+        self._build_keys()
+        host.model.dataChanged.connect(self._on_data_changed)
+
+    def _build_keys(self) -> None:
+        def key(text: str, keys: list[str], slot: object) -> QAction:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)  # type: ignore[arg-type]
+            self.addAction(action)
+            return action
+
+        self.key_actions = [
+            key("Next pane", ["Tab", "Right", "Down"], lambda: self.set_active(self.active + 1)),
+            key(
+                "Previous pane",
+                ["Shift+Tab", "Backtab", "Left", "Up"],
+                lambda: self.set_active(self.active - 1),
+            ),
+            key("Keep", ["P"], lambda: self.decide("keep")),
+            key("Reject", ["X"], lambda: self.decide("reject")),
+            key("Clear decision", ["U"], lambda: self.decide(None)),
+            key("100% / fit", ["Z"], self.toggle_zoom),
+            key("Close compare", ["Esc", "C"], self.close),
+        ]
+
+    # opening ------------------------------------------------------------------------------
+    def open(self, records: list[PhotoRecord]) -> bool:
+        """Show 2-4 photos, in grid order; False (nothing shown) for another number."""
+        if not MIN_FRAMES <= len(records) <= MAX_FRAMES:
+            return False
+        host = self.host
+
+        def row(rec: PhotoRecord) -> int:
+            return host.proxy.mapFromSource(host.model.index_of(rec)).row()
+
+        records = sorted(records, key=row)
+        self._clear()
+        rows, cols = grid_shape(len(records))
+        for i, rec in enumerate(records):
+            pane = ComparePane(rec)
+            pane.zoom.viewport().installEventFilter(self)
+            pane.zoom.zoomRequested.connect(lambda *_: self._after_zoom())
+            self.grid.addWidget(pane, i // cols, i % cols)
+            self.panes.append(pane)
+        for r in range(rows):
+            self.grid.setRowStretch(r, 1)
+        for c in range(cols):
+            self.grid.setColumnStretch(c, 1)
+        self.group = PaneGroup([p.zoom for p in self.panes])
+        screen = host.view.screen()
+        if screen is not None:
+            size = screen.geometry().size()
+            self.images.long_edge = display_edge(
+                size.width() // cols, size.height() // rows, screen.devicePixelRatio()
+            )
+            if not self.isVisible():
+                self.setGeometry(screen.geometry())
+        if self.fullscreen:
+            self.showFullScreen()
+        else:
+            self.showMaximized()
+        self.raise_()
+        self.activateWindow()
+        self.setFocus()
+        self.set_active(0)
+        for pane in self.panes:
+            item = self.images.get(pane.record.path)
+            if item is not None:
+                self._show(pane, item)
+        self._shown_paths = frozenset(p.record.path for p in self.panes)
+        self.images.want([p.record.path for p in self.panes])
+        self._check_loaded()
+        return True
+
+    def _clear(self) -> None:
+        for pane in self.panes:
+            self.grid.removeWidget(pane)
+            pane.deleteLater()
+        self.panes = []
+        self.group = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._shown_paths = frozenset()
+        self.images.clear()
+        super().closeEvent(event)
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.activateWindow()
+        self.host.view.setFocus()
+
+    def shutdown(self) -> None:
+        self.images.shutdown()
+        self.full_tasks.shutdown()
+
+    # panes --------------------------------------------------------------------------------
+    @property
+    def records(self) -> list[PhotoRecord]:
+        return [p.record for p in self.panes]
+
+    @property
+    def active_record(self) -> PhotoRecord | None:
+        return self.panes[self.active].record if self.panes else None
+
+    def set_active(self, index: int) -> None:
+        if not self.panes:
+            return
+        self.active = index % len(self.panes)
+        for i, pane in enumerate(self.panes):
+            pane.set_active(i == self.active)
+        self._update_captions()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress:
+            for i, pane in enumerate(self.panes):
+                if watched is pane.zoom.viewport():
+                    self.set_active(i)
+        return super().eventFilter(watched, event)
+
+    def decide(self, decision: Decision | None) -> None:
+        rec = self.active_record
+        if rec is not None:
+            self.host.model.set_decision([rec], decision)
+
+    def _on_data_changed(
+        self,
+        first: QModelIndex | QPersistentModelIndex,
+        last: QModelIndex | QPersistentModelIndex,
+        roles: list[int],
+    ) -> None:
+        if self.isVisible():
+            self._update_captions()
+
+    def _update_captions(self) -> None:
+        for pane in self.panes:
+            pane.update_caption(self.host.model.threshold)
+
+    # pictures -----------------------------------------------------------------------------
+    def _on_image(self, item: DisplayImage) -> None:
+        for pane in self.panes:
+            if pane.record.path == item.path:
+                self._show(pane, item)
+        self._check_loaded()
+
+    def _show(self, pane: ComparePane, item: DisplayImage) -> None:
+        if item.image is None:
+            pane.caption.setText(f"{pane.record.shot.label()} · cannot be shown: {item.error}")
+            pane.loaded = True
+            return
+        # four screen-sized pictures at most: made into pixmaps here, on the GUI thread
+        pane.zoom.set_image(QPixmap.fromImage(item.image), item.scene_size)
+        pane.loaded = True
+        if self.group is not None:
+            if self.group.fit:
+                self.group.zoom_to_fit()
+            else:
+                self.group.set_zoom(self.group.zoom)
+
+    def _check_loaded(self) -> None:
+        if self.panes and all(p.loaded for p in self.panes):
+            if self.group is not None and self.group.fit:
+                self.group.zoom_to_fit()
+            self.loaded.emit()
+
+    # zoom ---------------------------------------------------------------------------------
+    def toggle_zoom(self) -> None:
+        """Z: 100 % about the point under the pointer (or the active pane's centre), or fit."""
+        group = self.group
+        if group is None or not self.panes:
+            return
+        if not group.fit:
+            group.zoom_to_fit()
+            return
+        pane = self.panes[self.active].zoom
+        for p in self.panes:
+            pos = p.zoom.viewport().mapFromGlobal(QCursor.pos())
+            if p.zoom.viewport().rect().contains(pos):
+                pane = p.zoom
+                break
+        else:
+            pos = pane.viewport().rect().center()
+        anchor: QPointF = pane.mapToScene(pos)
+        group.zoom_100(anchor)
+        self._after_zoom()
+
+    def _after_zoom(self) -> None:
+        """Zoomed in: decode the files' own pixels for panes whose picture is smaller."""
+        if self.group is None or self.group.fit:
+            return
+        for pane in self.panes:
+            item = self.images.get(pane.record.path)
+            if pane.full_requested or item is None or item.image is None:
+                continue
+            if max(item.scene_size) <= max(item.image.width(), item.image.height()):
+                continue
+            pane.full_requested = True
+            path = pane.record.path
+            self.full_tasks.submit(
+                ("full", path),
+                # read by the worker: an attribute read, no widget touched off the GUI thread
+                lambda p=path: load_full_resolution(p) if p in self._shown_paths else None,
+            )
+
+    def _on_full(self, tag: object, result: object, error: object) -> None:
+        if not isinstance(result, FullResolution) or result.image is None:
+            return
+        for pane in self.panes:
+            if pane.record.path == result.path:
+                pane.zoom.set_full_image(result.image)
+                self.fullResolutionShown.emit(result.path)
