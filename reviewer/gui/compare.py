@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence, QPixmap
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from reviewer.gui.detail_view import PaneGroup, ZoomPane
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
@@ -42,6 +42,8 @@ class ComparePane(QFrame):
         self.zoom.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # a long caption is cut, not a reason for the window to outgrow the screen
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.full_requested = False
         self.loaded = False
         layout = QVBoxLayout(self)
@@ -87,6 +89,7 @@ class CompareView(QWidget):
         )
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setEnabled(False)
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.grid, 1)
