@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +57,7 @@ from reviewer.core.trash import (
 )
 from reviewer.gui.compare import MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.detail_view import DetailDialog
+from reviewer.gui.grid_follow import CurrentKeeper
 from reviewer.gui.help import ShortcutSheet, show_about
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.loupe import Loupe
@@ -71,6 +73,7 @@ from reviewer.gui.sort_filter_proxy import (
 from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+from reviewer.gui.tooltips import apply_tooltips
 from reviewer.gui.workers import (
     Analysis,
     FullResolution,
@@ -259,6 +262,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        apply_tooltips(self)
+        self.current_keeper = CurrentKeeper(self.view, self.proxy)
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
         self._refresh()
@@ -278,6 +283,7 @@ class MainWindow(QMainWindow):
         for key, text in SORT_KEYS.items():
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(self.sort_combo.findData("name"))
+        self.reverse_sort_button = QToolButton()
         self.method_combo = QComboBox()
         for name in METHODS:
             self.method_combo.addItem(name, name)
@@ -293,12 +299,14 @@ class MainWindow(QMainWindow):
         for label, widget in (
             ("Show:", self.filter_combo),
             ("Sort:", self.sort_combo),
+            ("", self.reverse_sort_button),
             ("Method:", self.method_combo),
             ("Size:", self.size_slider),
         ):
-            bar.addWidget(QLabel(label))
+            if label:
+                bar.addSpacing(8)
+                bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-            bar.addSpacing(8)
         bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -395,6 +403,14 @@ class MainWindow(QMainWindow):
         self.compare_action = self._action(
             "&Compare", self.open_compare, "C", "2 to 4 selected photos side by side"
         )
+        self.reverse_sort_action = self._action(
+            "Re&verse Sort Order", self.set_sort_reversed, tip="Sharpest, newest or last first"
+        )
+        self.reverse_sort_action.setCheckable(True)
+        self.reverse_sort_action.setChecked(self.settings.sort_reversed())
+        self.model.set_descending(self.settings.sort_reversed())
+        self.reverse_sort_action.setIconText("⇅")
+        self.reverse_sort_button.setDefaultAction(self.reverse_sort_action)
         self.bigger_action = self._action(
             "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
         )
@@ -449,6 +465,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.loupe_action)
         view.addAction(self.compare_action)
         view.addSeparator()
+        view.addAction(self.reverse_sort_action)
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
         theme_menu = view.addMenu("&Theme")
@@ -1094,6 +1111,11 @@ class MainWindow(QMainWindow):
         current = self.view.currentIndex()
         if current.isValid():
             self.view.scrollTo(current)
+
+    def set_sort_reversed(self, on: bool) -> None:
+        self.model.set_descending(bool(on))
+        self.reverse_sort_action.setChecked(bool(on))
+        self.settings.set_sort_reversed(bool(on))
 
     def _set_sort_silently(self, key: SortKey) -> None:
         self.set_sort_key(key, by_user=False)

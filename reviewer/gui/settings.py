@@ -88,6 +88,12 @@ class AppSettings:
     def set_thumbnail_size(self, size: int) -> None:
         self.store.setValue("view/thumbnail_size", int(size))
 
+    def sort_reversed(self) -> bool:
+        return str(self._get("view/sort_reversed", "false")).lower() == "true"
+
+    def set_sort_reversed(self, on: bool) -> None:
+        self.store.setValue("view/sort_reversed", "true" if on else "false")
+
     def theme(self) -> str:
         return str(self._get("view/theme", "dark"))
 
