@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
+    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -74,6 +76,7 @@ from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.tooltips import apply_tooltips
+from reviewer.gui.window_state import restore_window, save_window
 from reviewer.gui.workers import (
     Analysis,
     FullResolution,
@@ -243,7 +246,6 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("Reviewer")
         self.setAcceptDrops(True)
-        self.resize(1280, 860)
 
         # model / view
         self.model = PhotoModel(self)
@@ -263,6 +265,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         apply_tooltips(self)
+        restore_window(self, self.settings, self.splitter)
         self.current_keeper = CurrentKeeper(self.view, self.proxy)
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
@@ -294,7 +297,8 @@ class MainWindow(QMainWindow):
             )
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)
-        self.size_slider.setFixedWidth(140)
+        self.size_slider.setMinimumWidth(70)
+        self.size_slider.setMaximumWidth(140)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
         for label, widget in (
             ("Show:", self.filter_combo),
@@ -307,12 +311,19 @@ class MainWindow(QMainWindow):
                 bar.addSpacing(8)
                 bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-        bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.folder_label)
+        # a long path is cut, not a reason for the window to outgrow the screen
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addSpacing(8)
+        bar.addWidget(self.folder_label, 1)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        # the grid over the threshold panel; the user may give either more room (remembered)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.view)
+        layout.addWidget(self.splitter, 1)
 
         # threshold panel
         panel = QHBoxLayout()
@@ -338,11 +349,17 @@ class MainWindow(QMainWindow):
         for b in (self.reject_below_button, self.trash_button, self.folder_button):
             buttons.addWidget(b)
         panel.addLayout(buttons)
-        layout.addLayout(panel)
+        panel_widget = QWidget()
+        panel_widget.setLayout(panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(panel_widget)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.setCentralWidget(central)
 
         # status bar
         self.status_label = QLabel()
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.status_label, 1)
         self.progress = QProgressBar()
         self.progress.setFixedWidth(220)
@@ -1228,6 +1245,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_window(self, self.settings, self.splitter)
         if self.detail is not None:
             self.detail.close()
         for view in (self.loupe, self.compare):
