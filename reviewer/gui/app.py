@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from reviewer.app_log import start_log_file
+from reviewer.gui.first_run import show_first_run
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, AppSettings
 from reviewer.gui.theme import apply_theme, as_theme
@@ -167,6 +168,7 @@ def run_app(
         window.open_folder(start, recursive=True if recursive else None)
     if screenshot is None:
         log.info("window started (log %s)", log_path)
+        show_first_run(window, settings)  # once: a short tour of the window
         previous = sys.excepthook
         sys.excepthook = exception_hook(lambda: window, log_path)
         try:

@@ -109,6 +109,12 @@ class AppSettings:
     def set_splitter_sizes(self, sizes: list[int]) -> None:
         self.store.setValue("window/splitter", json.dumps([int(s) for s in sizes]))
 
+    def first_run_done(self) -> bool:
+        return str(self._get("help/first_run_done", "false")).lower() == "true"
+
+    def set_first_run_done(self, done: bool) -> None:
+        self.store.setValue("help/first_run_done", "true" if done else "false")
+
     def sort_reversed(self) -> bool:
         return str(self._get("view/sort_reversed", "false")).lower() == "true"
 
