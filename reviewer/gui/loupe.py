@@ -349,7 +349,9 @@ class Loupe(QWidget):
         if not self.isVisible():
             return
         rec = current.data(Role.RECORD) if current.isValid() else None
-        if isinstance(rec, PhotoRecord) and rec is not self.record:
+        if not isinstance(rec, PhotoRecord):
+            self.close()  # nothing left to show (the filter emptied the grid)
+        elif rec is not self.record:
             self.show_record(rec)
 
     def _on_data_changed(

@@ -8,6 +8,7 @@ import threading
 import cv2
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QCursor
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.help import shortcut_rows
@@ -122,12 +123,42 @@ def test_click_is_100_percent_with_the_clicked_point_kept_under_the_pointer(
     after = canvas.mapToScene(at)
     assert abs(after.x() - before.x()) <= 1.5 and abs(after.y() - before.y()) <= 1.5
     assert canvas.showing_full_resolution
-    # Z goes back to fit, and again to 100 %
+    # Z goes back to fit, and again to 100 %, about the mouse pointer
     qtbot.keyClick(canvas, Qt.Key.Key_Z)
     assert canvas.fit
+    pointer = QPoint(vp.width() * 3 // 4, vp.height() // 4)
+    QCursor.setPos(canvas.viewport().mapToGlobal(pointer))
+    qtbot.waitUntil(lambda: canvas.cursor_position() == pointer)
+    before = canvas.mapToScene(pointer)
     qtbot.keyClick(canvas, Qt.Key.Key_Z)
     assert not canvas.fit
+    after = canvas.mapToScene(pointer)
+    assert abs(after.x() - before.x()) <= 1.5 and abs(after.y() - before.y()) <= 1.5
+    # zoomed in, the next photo shows the same spot
+    qtbot.waitUntil(lambda: loupe.images.get(records[1].path) is not None, timeout=30_000)
+    centre = canvas.mapToScene(canvas.viewport().rect().center())
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    assert loupe.shown_path == records[1].path and not canvas.fit
+    moved = canvas.mapToScene(canvas.viewport().rect().center())
+    assert abs(moved.x() - centre.x()) <= 1.5 and abs(moved.y() - centre.y()) <= 1.5
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+
+
+def test_the_loupe_closes_when_no_photo_is_left_to_show(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    folder = photo_folder(2)
+    _open_scored(qtbot, window, folder)
+    records = window.model.records
+    window.model.set_decision([records[0]], "reject")
+    window.set_filter_mode("rejected")
+    window.select_record(records[0])
+    window.open_loupe()
+    loupe = _loupe(window)
+    qtbot.waitUntil(lambda: loupe.shown_path == records[0].path, timeout=30_000)
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_U)  # no longer rejected: it leaves the filter
+    assert records[0].decision is None
+    qtbot.waitUntil(lambda: not loupe.isVisible())
 
 
 def test_loupe_keys_are_on_the_shortcut_sheet(window: MainWindow) -> None:
