@@ -20,6 +20,7 @@ from reviewer.gui.first_run import show_first_run
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, AppSettings
 from reviewer.gui.theme import apply_theme, as_theme
+from reviewer.gui.window_state import DEFAULT_SIZE
 from reviewer.gui.workers import prestart_worker_server
 
 SCREENSHOT_TIMEOUT_MS = 180_000
@@ -157,6 +158,8 @@ def run_app(
     settings = AppSettings()
     apply_theme(app, as_theme(settings.theme()))
     window = MainWindow(settings, method=method)
+    if screenshot is not None:  # the same picture whatever the screen (there may be none)
+        window.resize(DEFAULT_SIZE)
     start = _start_folder(folder, settings)
     if selected is not None:
         window.folderLoaded.connect(lambda _n: _select_path(window, selected))
