@@ -9,6 +9,7 @@ once; Esc or C close it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt, Signal
@@ -106,7 +107,7 @@ class CompareView(QWidget):
             action = QAction(text, self)
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)  # type: ignore[arg-type]
+            action.triggered.connect(slot)
             self.addAction(action)
             return action
 
@@ -295,11 +296,14 @@ class CompareView(QWidget):
                 continue
             pane.full_requested = True
             path = pane.record.path
-            self.full_tasks.submit(
-                ("full", path),
-                # read by the worker: an attribute read, no widget touched off the GUI thread
-                lambda p=path: load_full_resolution(p) if p in self._shown_paths else None,
-            )
+            self.full_tasks.submit(("full", path), self._full_decoder(path))
+
+    def _full_decoder(self, path: Path) -> Callable[[], FullResolution | None]:
+        def decode() -> FullResolution | None:
+            # reads an attribute on the worker: no widget is touched off the GUI thread
+            return load_full_resolution(path) if path in self._shown_paths else None
+
+        return decode
 
     def _on_full(self, tag: object, result: object, error: object) -> None:
         if not isinstance(result, FullResolution) or result.image is None:

@@ -9,7 +9,7 @@ one shows it at once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,10 +117,13 @@ class DisplayImageLoader(QObject):
             if path in self._cache or path in self._pending:
                 continue
             self._pending.add(path)
-            self.tasks.submit(
-                ("display", path),
-                lambda p=path: load_display_image(p, edge) if p in self._wanted else None,
-            )
+            self.tasks.submit(("display", path), self._decoder(path, edge))
+
+    def _decoder(self, path: Path, edge: int) -> Callable[[], DisplayImage | None]:
+        def decode() -> DisplayImage | None:
+            return load_display_image(path, edge) if path in self._wanted else None
+
+        return decode
 
     def clear(self) -> None:
         self._wanted = frozenset()

@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from reviewer.gui.settings import AppSettings
@@ -98,7 +106,7 @@ class FirstRunOverlay(QWidget):
             self.setGeometry(self.window_.rect())
         return False
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         hint = self.button.sizeHint()
         self.button.setGeometry(
             (self.width() - hint.width()) // 2, self.height() // 2, hint.width(), hint.height()
