@@ -26,6 +26,17 @@ MIN_FRAMES = 2
 MAX_FRAMES = 4
 ACTIVE_BORDER = "#3d8ee6"
 
+# (slot, name, keys): the compare view's keys, also listed on Help ▸ Keyboard Shortcuts
+COMPARE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
+    ("next", "Next pane", ["Tab", "Right", "Down"]),
+    ("previous", "Previous pane", ["Shift+Tab", "Backtab", "Left", "Up"]),
+    ("keep", "Keep the active pane's photo", ["P"]),
+    ("reject", "Reject the active pane's photo", ["X"]),
+    ("clear", "Clear its decision", ["U"]),
+    ("zoom", "100% / fit, every pane", ["Z"]),
+    ("close", "Close compare", ["Esc", "C"]),
+)
+
 
 def grid_shape(n: int) -> tuple[int, int]:
     """(rows, columns) for n panes: side by side up to 3, 2 x 2 for 4."""
@@ -111,19 +122,16 @@ class CompareView(QWidget):
             self.addAction(action)
             return action
 
-        self.key_actions = [
-            key("Next pane", ["Tab", "Right", "Down"], lambda: self.set_active(self.active + 1)),
-            key(
-                "Previous pane",
-                ["Shift+Tab", "Backtab", "Left", "Up"],
-                lambda: self.set_active(self.active - 1),
-            ),
-            key("Keep", ["P"], lambda: self.decide("keep")),
-            key("Reject", ["X"], lambda: self.decide("reject")),
-            key("Clear decision", ["U"], lambda: self.decide(None)),
-            key("100% / fit", ["Z"], self.toggle_zoom),
-            key("Close compare", ["Esc", "C"], self.close),
-        ]
+        slots = {
+            "next": lambda: self.set_active(self.active + 1),
+            "previous": lambda: self.set_active(self.active - 1),
+            "keep": lambda: self.decide("keep"),
+            "reject": lambda: self.decide("reject"),
+            "clear": lambda: self.decide(None),
+            "zoom": self.toggle_zoom,
+            "close": self.close,
+        }
+        self.key_actions = [key(text, keys, slots[name]) for name, text, keys in COMPARE_KEYS]
 
     # opening ------------------------------------------------------------------------------
     def open(self, records: list[PhotoRecord]) -> bool:

@@ -41,11 +41,32 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     return [(name, ", ".join(keys)) for name, keys in keys_of.items()]
 
 
+def view_rows(view: str, keys: Iterable[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    """Rows for a view's own keys, given as (slot, name, keys) tables (LOUPE_KEYS, ...)."""
+    return [
+        (
+            f"{view}: {name}",
+            ", ".join(
+                dict.fromkeys(
+                    QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in ks
+                )
+            ),
+        )
+        for _, name, ks in keys
+    ]
+
+
 class ShortcutSheet(QDialog):
-    def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actions: Iterable[QAction],
+        parent: QWidget | None = None,
+        more: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """The window's actions, then `more` rows (the loupe's and compare view's keys)."""
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
-        rows = shortcut_rows(actions)
+        rows = shortcut_rows(actions) + list(more)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         self.table.verticalHeader().setVisible(False)

@@ -58,6 +58,17 @@ from reviewer.gui.workers import FullResolution, TaskRunner, load_full_resolutio
 MAX_ZOOM = 8.0
 MIN_ZOOM = 0.02
 
+# (slot, name, keys): the loupe's keys, also listed on Help ▸ Keyboard Shortcuts
+LOUPE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
+    ("next", "Next photo", ["Right", "Down", "PgDown"]),
+    ("previous", "Previous photo", ["Left", "Up", "PgUp"]),
+    ("zoom", "100% / fit (about the pointer; or click)", ["Z"]),
+    ("keep", "Keep", ["P"]),
+    ("reject", "Reject", ["X"]),
+    ("clear", "Clear decision", ["U"]),
+    ("close", "Close loupe", ["Esc", "F", "Return", "Enter"]),
+)
+
 
 class CullingHost(Protocol):
     """What the loupe and the compare view need of the window."""
@@ -288,15 +299,16 @@ class Loupe(QWidget):
             self.addAction(action)
             return action
 
-        self.key_actions = [
-            key("Next photo", ["Right", "Down", "PgDown"], lambda: self.step(1)),
-            key("Previous photo", ["Left", "Up", "PgUp"], lambda: self.step(-1)),
-            key("100% / fit", ["Z"], self.zoom_key),
-            key("Keep", ["P"], lambda: self.host.decide("keep")),
-            key("Reject", ["X"], lambda: self.host.decide("reject")),
-            key("Clear decision", ["U"], lambda: self.host.decide(None)),
-            key("Close loupe", ["Esc", "F", "Return", "Enter"], self.close),
-        ]
+        slots = {
+            "next": lambda: self.step(1),
+            "previous": lambda: self.step(-1),
+            "zoom": self.zoom_key,
+            "keep": lambda: self.host.decide("keep"),
+            "reject": lambda: self.host.decide("reject"),
+            "clear": lambda: self.host.decide(None),
+            "close": self.close,
+        }
+        self.key_actions = [key(text, keys, slots[name]) for name, text, keys in LOUPE_KEYS]
 
     # opening and closing ------------------------------------------------------------------
     def open(self) -> None:

@@ -57,12 +57,12 @@ from reviewer.core.trash import (
     move_to_trash,
     restore,
 )
-from reviewer.gui.compare import MAX_FRAMES, MIN_FRAMES, CompareView
+from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.grid_follow import CurrentKeeper
-from reviewer.gui.help import ShortcutSheet, show_about
+from reviewer.gui.help import ShortcutSheet, show_about, view_rows
 from reviewer.gui.histogram_slider import HistogramSlider
-from reviewer.gui.loupe import Loupe
+from reviewer.gui.loupe import LOUPE_KEYS, Loupe
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
 from reviewer.gui.sort_filter_proxy import (
@@ -548,7 +548,8 @@ class MainWindow(QMainWindow):
         return found
 
     def show_shortcuts(self) -> None:
-        sheet = ShortcutSheet(self.all_actions(), self)
+        more = view_rows("Loupe", LOUPE_KEYS) + view_rows("Compare", COMPARE_KEYS)
+        sheet = ShortcutSheet(self.all_actions(), self, more)
         sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         sheet.show()
         self.shortcut_sheet = sheet

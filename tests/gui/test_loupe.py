@@ -167,3 +167,20 @@ def test_loupe_keys_are_on_the_shortcut_sheet(window: MainWindow) -> None:
     assert rows["Why This Score"] == "Space"
     view_menu = next(m.menu() for m in window.menuBar().actions() if m.text() == "&View")
     assert window.loupe_action in view_menu.actions()
+
+
+def test_the_shortcut_sheet_lists_the_loupe_and_compare_keys(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from reviewer.gui.compare import CompareView
+
+    window.show_shortcuts()
+    listed = dict(window.shortcut_sheet.listed())
+    loupe, compare = Loupe(window, window), CompareView(window, window)
+    for view, actions in (("Loupe", loupe.key_actions), ("Compare", compare.key_actions)):
+        for action in actions:
+            keys = listed[f"{view}: {action.text()}"]
+            for k in action.shortcuts():
+                assert k.toString() in keys, (view, action.text())
+    assert listed["Loupe: Next photo"] == "Right, Down, PgDown"
+    window.shortcut_sheet.close()
