@@ -58,6 +58,7 @@ class ComparePane(QFrame):
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.full_requested = False
         self.loaded = False
+        self.error: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3, 3, 3, 3)
         layout.setSpacing(2)
@@ -71,7 +72,10 @@ class ComparePane(QFrame):
         self.setStyleSheet(f"#comparePane {{ border: 3px solid {border}; }}")
 
     def update_caption(self, threshold: float) -> None:
-        self.caption.setText(record_caption(self.record, threshold))
+        text = record_caption(self.record, threshold)
+        if self.error:
+            text += f" · cannot be shown: {self.error}"
+        self.caption.setText(text)
         weight = "bold" if self.active else "normal"
         self.caption.setStyleSheet(
             f"color: {decision_color(self.record.decision)}; font-weight: {weight};"
@@ -253,8 +257,9 @@ class CompareView(QWidget):
 
     def _show(self, pane: ComparePane, item: DisplayImage) -> None:
         if item.image is None:
-            pane.caption.setText(f"{pane.record.shot.label()} · cannot be shown: {item.error}")
+            pane.error = item.error or "no picture"
             pane.loaded = True
+            pane.update_caption(self.host.model.threshold)
             return
         # four screen-sized pictures at most: made into pixmaps here, on the GUI thread
         pane.zoom.set_image(QPixmap.fromImage(item.image), item.scene_size)

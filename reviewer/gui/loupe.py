@@ -420,8 +420,7 @@ class Loupe(QWidget):
             return
         if item.image is None:
             self._shown = None
-            caption = record_caption(self.record, self.host.model.threshold)
-            self.caption.setText(f"{caption} · cannot be shown: {item.error}")
+            self._update_caption()
             return
         if self._shown != item.path:
             self._show_image(item)
@@ -434,8 +433,11 @@ class Loupe(QWidget):
             return
         row = self.host.view.currentIndex().row()
         total = self.host.proxy.rowCount()
-        text = record_caption(rec, self.host.model.threshold)
-        self.caption.setText(f"{text} · {row + 1} of {total}")
+        text = f"{record_caption(rec, self.host.model.threshold)} · {row + 1} of {total}"
+        item = self.images.get(rec.path)
+        if item is not None and item.image is None:
+            text += f" · cannot be shown: {item.error}"
+        self.caption.setText(text)
         self.caption.setStyleSheet(
             f"color: {decision_color(rec.decision)}; background: black; font-weight: bold;"
         )

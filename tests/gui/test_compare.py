@@ -120,3 +120,21 @@ def test_compare_needs_two_to_four_photos(
     _select_rows(window, [0, 1, 2, 3, 4])
     window.open_compare()
     assert window.compare is None
+
+
+def test_a_frame_that_cannot_be_decoded_is_said_so(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    folder = photo_folder(3)
+    (folder / "IMG_0002.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    _open(qtbot, window, folder)
+    _select_rows(window, [0, 2])
+    window.open_compare()
+    compare = _compare(window)
+    qtbot.waitUntil(lambda: all(p.loaded for p in compare.panes), timeout=60_000)
+    assert "cannot be shown" in compare.panes[1].caption.text()
+    qtbot.keyClick(compare, Qt.Key.Key_Tab)
+    qtbot.keyClick(compare, Qt.Key.Key_X)
+    assert "cannot be shown" in compare.panes[1].caption.text()
+    assert "REJECTED" in compare.panes[1].caption.text()
+    compare.close()

@@ -184,3 +184,24 @@ def test_the_shortcut_sheet_lists_the_loupe_and_compare_keys(
                 assert k.toString() in keys, (view, action.text())
     assert listed["Loupe: Next photo"] == "Right, Down, PgDown"
     window.shortcut_sheet.close()
+
+
+def test_a_photo_that_cannot_be_decoded_is_said_so_not_a_crash(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    folder = photo_folder(2)
+    (folder / "IMG_0001.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    _open_scored(qtbot, window, folder)
+    records = window.model.records
+    window.open_loupe()
+    loupe = _loupe(window)
+    qtbot.waitUntil(lambda: loupe.shown_path == records[0].path, timeout=30_000)
+    qtbot.waitUntil(lambda: loupe.images.get(records[1].path) is not None, timeout=30_000)
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_Right)
+    assert loupe.record is records[1]
+    assert loupe.shown_path is None
+    assert "cannot be shown" in loupe.caption.text()
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_X)  # still decided like any other
+    assert records[1].decision == "reject"
+    assert "cannot be shown" in loupe.caption.text() and "REJECTED" in loupe.caption.text()
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_Escape)
