@@ -18,6 +18,7 @@ from reviewer import __version__
 
 if TYPE_CHECKING:  # the engine is imported lazily so that --help and --version stay instant
     from reviewer.core.batch import PhotoResult
+    from reviewer.core.judging.context import InContext
 
 CSV_COLUMNS = (
     "path",
@@ -29,6 +30,11 @@ CSV_COLUMNS = (
     "exposure",
     "blur_kind",
     "error",
+    "group",
+    "reason",
+    "decision",
+    "rating",
+    "label",
 )
 
 
@@ -92,6 +98,18 @@ def _score_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
     p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
+    p.add_argument(
+        "--context",
+        choices=("burst", "none"),
+        default=None,
+        help="burst: group frames into bursts and judge each against the best of its group; "
+        "none: judge each photo alone (default: burst when a folder is given, else none)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="score every photo again instead of reusing the catalog's scores",
+    )
     return p
 
 
@@ -159,28 +177,39 @@ def _fmt_score(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _rows(results: Sequence[PhotoResult]) -> list[dict[str, str]]:
+def _rows(
+    results: Sequence[PhotoResult],
+    judged: Sequence[InContext] | None = None,
+    marks: dict[str, dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
     rows = []
-    for r in results:
+    unmarked = {"decision": "", "rating": "0", "label": ""}
+    for i, r in enumerate(results):
         s = r.score
-        rows.append(
-            {
-                "path": str(r.path),
-                "score": _fmt_score(s.value) if s else "",
-                "verdict": r.verdict,
-                "method": r.method,
-                "width": str(r.width) if s else "",
-                "height": str(r.height) if s else "",
-                "exposure": s.exposure if s else "",
-                "blur_kind": s.blur_kind if s else "",
-                "error": r.error or "",
-            }
-        )
+        row = {
+            "path": str(r.path),
+            "score": _fmt_score(s.value) if s else "",
+            "verdict": r.verdict,
+            "method": r.method,
+            "width": str(r.width) if s else "",
+            "height": str(r.height) if s else "",
+            "exposure": s.exposure if s else "",
+            "blur_kind": s.blur_kind if s else "",
+            "error": r.error or "",
+            "group": "",
+            "reason": "",
+            **(marks or {}).get(os.path.abspath(r.path), unmarked),
+        }
+        if judged is not None:
+            j = judged[i]
+            row.update(verdict=j.judgement.verdict, group=j.group, reason=j.judgement.reason)
+        rows.append(row)
     return rows
 
 
 def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
-    cols = ("path", "score", "verdict", "exposure", "blur_kind", "width", "height", "error")
+    cols = ("path", "score", "verdict", "group", "exposure", "blur_kind", "width", "height")
+    cols += ("reason", "error")
     heads = {c: c.replace("_", " ") for c in cols}
     widths = {c: max([len(heads[c])] + [len(r[c]) for r in rows]) for c in cols}
     right = {"score", "width", "height"}
@@ -196,13 +225,25 @@ def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
         out.write(line(r) + "\n")
 
 
-def _json_record(result: PhotoResult) -> dict[str, object]:
+def _json_record(
+    result: PhotoResult,
+    judged: InContext | None = None,
+    marks: dict[str, dict[str, str]] | None = None,
+) -> dict[str, object]:
+    m = (marks or {}).get(os.path.abspath(result.path), {})
     rec: dict[str, object] = {
         "path": str(result.path),
         "method": result.method,
-        "verdict": result.verdict,
+        "verdict": result.verdict if judged is None else judged.judgement.verdict,
         "error": result.error,
+        "af_points": [b.as_list() for b in result.af_points],
+        "decision": m.get("decision") or None,
+        "rating": int(m.get("rating") or 0),
+        "label": m.get("label") or None,
     }
+    if judged is not None:
+        rec["group"] = judged.group
+        rec["reason"] = judged.judgement.reason
     if result.score is not None:
         s = result.score
         rec.update(
@@ -230,8 +271,20 @@ def _json_record(result: PhotoResult) -> dict[str, object]:
     return rec
 
 
+def _judge_in_context(
+    results: Sequence[PhotoResult], context: str | None, paths: Sequence[Path]
+) -> list[InContext]:
+    """Groups and verdicts for --context (default: burst when a folder was given)."""
+    from reviewer.core.judging.context import judge_results
+
+    if context is None:
+        context = "burst" if any(p.is_dir() for p in paths) else "none"
+    return judge_results(results, "burst" if context == "burst" else "none")
+
+
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
+    from reviewer.core.cull.score_cache import CacheWriter, open_catalog, read_catalog
 
     args = _score_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -242,13 +295,20 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if not photos:
         err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
     order = {p: i for i, p in enumerate(photos)}
-    job = ScoringJob(photos, args.method, args.threshold, args.jobs)
-    progress = Progress(len(photos), err)
-    results = []
+    catalog, notice = open_catalog()
+    if notice:
+        err.write(f"reviewer: {notice}\n")
+    results, todo, marks = read_catalog(
+        catalog, photos, args.method, args.threshold, use_scores=not args.no_cache
+    )
+    job = ScoringJob(todo, args.method, args.threshold, args.jobs)
+    progress = Progress(len(todo), err)
     try:
-        for result in job.results():
-            results.append(result)
-            progress.step()
+        with CacheWriter(catalog) as cache:
+            for result in job.results() if todo else ():
+                results.append(result)
+                cache.add(result)
+                progress.step()
     except KeyboardInterrupt:
         job.cancel()
         progress.close()
@@ -256,16 +316,18 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return 130
     progress.close()
     results.sort(key=lambda r: order[r.path])
+    judged = _judge_in_context(results, args.context, args.paths)
 
     if args.format == "json":
-        json.dump([_json_record(r) for r in results], out, indent=2)
+        records = [_json_record(r, j, marks) for r, j in zip(results, judged, strict=True)]
+        json.dump(records, out, indent=2)
         out.write("\n")
     elif args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(_rows(results))
+        writer.writerows(_rows(results, judged, marks))
     else:
-        _print_table(_rows(results), out)
+        _print_table(_rows(results, judged), out)
     failed = sum(1 for r in results if r.error)
     if failed:
         err.write(f"reviewer: {failed} of {len(results)} photos could not be read\n")

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from reviewer.core.errors import PhotoError
+from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
 from reviewer.core.scoring.base import Score
@@ -37,6 +41,9 @@ class PhotoResult:
     height: int = 0
     info: CaptureInfo | None = None
     error: str | None = None
+    # Appearance signature for finding bursts (judging.groups.signature); None on errors.
+    signature: npt.NDArray[np.float32] | None = None
+    af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
 
     @property
     def verdict(self) -> Literal["sharp", "blurry", "error"]:
@@ -51,6 +58,8 @@ def score_file(
 ) -> PhotoResult:
     """Decode and score one photo. Never raises for a bad photo: the error goes in the result."""
     from reviewer.core.decode import load_working_image  # heavy imports stay in workers
+    from reviewer.core.judging.af_points import read_af_points
+    from reviewer.core.judging.groups import signature
 
     path = Path(path)
     scorer = get_scorer(method)
@@ -66,7 +75,9 @@ def score_file(
     if threshold is not None:
         score = score.at_threshold(threshold)
     w, h = photo.original_size
-    return PhotoResult(path, method, score, w, h, photo.info)
+    sig = signature(photo.rgb) if photo.rgb.ndim == 3 and min(photo.rgb.shape[:2]) >= 2 else None
+    af_points = read_af_points(path).boxes
+    return PhotoResult(path, method, score, w, h, photo.info, signature=sig, af_points=af_points)
 
 
 # How often a waiting `results()` looks at the cancel flag.

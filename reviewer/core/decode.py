@@ -19,6 +19,7 @@ escapes `load_working_image`, `load_thumbnail` or `read_image_size`.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import os
@@ -535,10 +536,7 @@ def _pillow_working(
 def _with_orientation(info: CaptureInfo, orientation: int) -> CaptureInfo:
     if info.orientation == orientation:
         return info
-    return CaptureInfo(
-        info.camera, info.lens, info.focal_length_mm, info.aperture, info.shutter_s, info.iso,
-        info.captured_at, orientation,
-    )  # fmt: skip
+    return dataclasses.replace(info, orientation=orientation)
 
 
 # --------------------------------------------------------------------------------------------
@@ -777,8 +775,8 @@ def _merge_raw_info(info: CaptureInfo, raw: rawpy.RawPy) -> CaptureInfo:
         return info
     iso = info.iso or (round(other.iso_speed) if other.iso_speed and other.iso_speed > 0 else None)
     stamp = other.timestamp if other.timestamp and other.timestamp.year > 1970 else None
-    return CaptureInfo(
-        camera=info.camera,
+    return dataclasses.replace(
+        info,
         lens=info.lens or (lens.model.strip() or None if lens.model else None),
         focal_length_mm=info.focal_length_mm or (other.focal_length or None),
         aperture=info.aperture or (round(other.aperture, 1) or None),

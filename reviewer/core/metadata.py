@@ -42,6 +42,12 @@ class CaptureInfo:
     iso: int | None = None
     captured_at: datetime | None = None
     orientation: int = 1  # EXIF orientation tag, 1..8
+    # For finding brackets and focus stacks (judging.groups): EXIF ExposureMode (0 auto,
+    # 1 manual, 2 auto bracket), the exposure bias in EV and the subject distance in metres
+    # (math.inf for "infinity").
+    exposure_mode: int | None = None
+    exposure_bias_ev: float | None = None
+    subject_distance_m: float | None = None
 
     def summary(self) -> str:
         """One line for display: 'NIKON D3400 · 35 mm · f/1.8 · 1/250 s · ISO 400'."""
@@ -77,11 +83,13 @@ SHUTTER_APEX, APERTURE_APEX = 0x9201, 0x9202
 FOCAL_LENGTH = 0x920A
 SUBSEC, SUBSEC_ORIGINAL, SUBSEC_DIGITIZED = 0x9290, 0x9291, 0x9292
 LENS_MODEL = 0xA434
+EXPOSURE_BIAS, SUBJECT_DISTANCE, EXPOSURE_MODE = 0x9204, 0x9206, 0xA402
 
 _EXIF_TAGS = frozenset(
     {EXPOSURE_TIME, F_NUMBER, ISO_RATINGS, SENS_SOS, SENS_REI, ISO_SPEED, DT_ORIGINAL,
      DT_DIGITIZED, OFFSET_TIME, OFFSET_ORIGINAL, OFFSET_DIGITIZED, SHUTTER_APEX, APERTURE_APEX,
-     FOCAL_LENGTH, SUBSEC, SUBSEC_ORIGINAL, SUBSEC_DIGITIZED, LENS_MODEL}
+     FOCAL_LENGTH, SUBSEC, SUBSEC_ORIGINAL, SUBSEC_DIGITIZED, LENS_MODEL, EXPOSURE_BIAS,
+     SUBJECT_DISTANCE, EXPOSURE_MODE}
 )  # fmt: skip
 # TIFF/EP raws may keep exposure tags in IFD0 itself, so IFD0 is read for those too.
 IFD0_TAGS = frozenset(
@@ -197,6 +205,11 @@ def capture_info_from_tags(
     if lens and (set(lens) <= set("-_ 0.") or lens.lower() in ("unknown", "none")):
         lens = None
 
+    mode = _as_int(get(EXPOSURE_MODE))
+    bias = _as_float(get(EXPOSURE_BIAS))
+    distance = _as_float(get(SUBJECT_DISTANCE))
+    if distance is not None and distance > 4e9:
+        distance = math.inf  # 0xFFFFFFFF/1 means "infinity"
     return CaptureInfo(
         camera=camera,
         lens=lens,
@@ -206,6 +219,9 @@ def capture_info_from_tags(
         iso=iso,
         captured_at=captured,
         orientation=orientation,
+        exposure_mode=mode if mode is not None and 0 <= mode <= 2 else None,
+        exposure_bias_ev=bias if bias is not None and abs(bias) <= 20 else None,
+        subject_distance_m=distance if distance is not None and distance > 0 else None,
     )
 
 

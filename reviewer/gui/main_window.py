@@ -53,9 +53,11 @@ from reviewer.core.trash import (
     MoveBatch,
     MoveJournal,
     RestoreReport,
+    display_path,
     move_to_folder,
     move_to_trash,
     restore,
+    startup_batches,
 )
 from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.detail_view import DetailDialog
@@ -233,7 +235,9 @@ class MainWindow(QMainWindow):
         self._scoring_wanted = False
         self._sort_chosen = False
         self._moving = False
-        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
+        # after a crash the journal is reconciled; moves of earlier runs stay undoable
+        self.recovered, batches = startup_batches(self.journal)
+        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = [(b, []) for b in batches]
         self.detail: DetailDialog | None = None
         self.loupe: Loupe | None = None
         self.compare: CompareView | None = None
@@ -881,21 +885,23 @@ class MainWindow(QMainWindow):
             + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
             + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
         )
-        details = "\n".join(str(f) for f in files)
+        details = "\n".join(display_path(f) for f in files)
         if not self.confirm("Move rejected photos", text, details):
             return
         self._moving = True
         self._set_move_actions_enabled()
-        journal, home = self.journal, self.home_trash
+        journal, home, root = self.journal, self.home_trash, self.folder
         if destination == "trash":
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
+                lambda: move_to_trash(
+                    [r.shot for r in records], journal, home_trash=home, root=root
+                ),
             )
         else:
             self.tasks.submit(
                 ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
+                lambda: move_to_folder([r.shot for r in records], folder_name, journal, root=root),
             )
 
     def _on_moved(
@@ -912,12 +918,18 @@ class MainWindow(QMainWindow):
             self.undo_stack.append((batch, gone))
         self.model.remove_records(gone)
         where = "the Trash" if batch.destination == "trash" else "the rejects folder"
+        left = len(records) - len(gone)
         self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
+            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}"
+            + (f"; {left} shots ({len(batch.failures)} files) not moved" if left else "")
+            + (". Ctrl+Z to undo." if batch.moves else "."),
+            8000,
         )
+        no_trash = any(f.kind == "no-trash" for f in batch.failures)
         self._report_failures(
             "Some files were not moved",
-            "files stayed where they are; nothing else was touched.",
+            "files stayed where they are; nothing else was touched."
+            + (" Where there is no usable trash, “Move rejected to folder…” works." * no_trash),
             batch.failures,
         )
         self._set_move_actions_enabled()
@@ -952,6 +964,9 @@ class MainWindow(QMainWindow):
             if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
         ]
         self.model.insert_records(same_folder)
+        here = self.folder
+        if here and not records and any(m.src.is_relative_to(here) for m in report.restored):
+            self.open_folder(here)  # a move of an earlier run came back: show its photos
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         self._report_failures(
             "Some files could not be restored", "files are still moved.", report.failures
@@ -965,7 +980,7 @@ class MainWindow(QMainWindow):
             self._report(
                 title,
                 f"{len(failures)} {outcome}",
-                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+                "\n".join(f"{display_path(f.path)}: {f.reason}" for f in failures),
             )
 
     def _set_move_actions_enabled(self) -> None:

@@ -15,7 +15,10 @@ import pytest
 from reviewer import __version__
 from tests.imagegen import dead_leaves, defocus
 
-COLUMNS = "path,score,verdict,method,width,height,exposure,blur_kind,error"
+COLUMNS = (
+    "path,score,verdict,method,width,height,exposure,blur_kind,error,group,reason,"
+    "decision,rating,label"
+)
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
