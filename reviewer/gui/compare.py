@@ -294,7 +294,8 @@ class CompareView(QWidget):
         else:
             pos = pane.viewport().rect().center()
         anchor: QPointF = pane.mapToScene(pos)
-        group.zoom_100(anchor)
+        group.fit = False  # 100 %: one pixel of the files to one of the screen (at 2x too)
+        group.set_zoom(1.0 / max(pane.devicePixelRatioF(), 1.0), anchor)
         self._after_zoom()
 
     def _after_zoom(self) -> None:

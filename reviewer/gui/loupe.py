@@ -389,6 +389,7 @@ class Loupe(QWidget):
     def show_record(self, rec: PhotoRecord) -> None:
         """Show `rec` now: its picture if ready, else its thumbnail until the picture comes."""
         self.record = rec
+        self.setWindowTitle(f"{rec.shot.label()} — Loupe — Reviewer")
         self._update_caption()
         item = self.images.get(rec.path)
         if item is not None and item.image is not None:
