@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -196,11 +205,17 @@ class CompareView(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._shown_paths = frozenset()
         self.images.clear()
+        self._clear()  # the panes' pictures and full-size photos go with them
         super().closeEvent(event)
+        # back to the grid, once this window is gone (activating it while this one is still
+        # shown leaves no window active): its keys work again at once
+        QTimer.singleShot(0, self._return_to_grid)
+
+    def _return_to_grid(self) -> None:
         parent = self.parentWidget()
-        if parent is not None:
+        if parent is not None and not self.isVisible():
             parent.activateWindow()
-        self.host.view.setFocus()
+            self.host.view.setFocus()
 
     def shutdown(self) -> None:
         self.images.shutdown()

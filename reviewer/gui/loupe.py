@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPointF,
     QRectF,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -338,12 +339,19 @@ class Loupe(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.record = None
+        self._shown = None
         self.images.clear()
+        self.canvas.set_picture(QImage(), (0, 0))  # a full-size photo is ~100 MB: let it go
         super().closeEvent(event)
+        # back to the grid, once this window is gone (activating it while this one is still
+        # shown leaves no window active): its keys work again at once
+        QTimer.singleShot(0, self._return_to_grid)
+
+    def _return_to_grid(self) -> None:
         parent = self.parentWidget()
-        if parent is not None:
+        if parent is not None and not self.isVisible():
             parent.activateWindow()
-        self.host.view.setFocus()
+            self.host.view.setFocus()
 
     def shutdown(self) -> None:
         self.images.shutdown()

@@ -4,6 +4,7 @@ pane (click or Tab) is the one P/X/U decide for."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.compare import CompareView, grid_shape
@@ -74,6 +75,15 @@ def test_c_compares_the_selected_frames_in_step(
     assert all(p.zoom.transform().m11() == 1.0 for p in compare.panes)
     qtbot.keyClick(compare, Qt.Key.Key_Escape)
     assert not compare.isVisible()
+    assert compare.panes == []  # the pictures went with the window
+    # back on the grid, whose keys work at once: again, with two others
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    _select_rows(window, [0, 4])
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: len(compare.panes) == 2 and all(p.loaded for p in compare.panes))
+    assert compare.records == [records[0], records[4]] and compare.group is not None
+    assert compare.group.fit
+    compare.close()
 
 
 def test_decisions_go_to_the_active_pane(

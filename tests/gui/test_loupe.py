@@ -9,6 +9,7 @@ import cv2
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui.help import shortcut_rows
@@ -69,6 +70,11 @@ def test_enter_opens_the_loupe_and_arrows_are_instant(
     qtbot.keyClick(loupe.canvas, Qt.Key.Key_Escape)
     assert not loupe.isVisible()
     assert window.current_record() is records[1]
+    # back on the grid, whose keys work at once
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert window.view.hasFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_X)
+    assert records[1].decision == "reject"
 
 
 def test_f_opens_the_loupe_and_decisions_go_through_the_window(
