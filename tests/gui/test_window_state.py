@@ -53,7 +53,7 @@ def test_size_place_and_splitter_are_restored(qtbot: QtBot, tmp_path: Path) -> N
     wanted = first.splitter.sizes()
     first.close()
     assert settings.window_geometry()
-    second = MainWindow(settings, jobs=1)
+    second = MainWindow(_settings(tmp_path), jobs=1)  # read back from the file, as a new run
     qtbot.addWidget(second)
     second.show()
     qtbot.waitExposed(second)
