@@ -42,6 +42,7 @@ from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.focus import DIRECTIONAL_LOSS_ONSET
+from reviewer.gui.heatmap_legend import HeatmapLegend
 from reviewer.gui.thumbnails import qimage_from_rgb
 from reviewer.gui.workers import Analysis, FullResolution
 
@@ -383,10 +384,16 @@ class DetailDialog(QDialog):
             )
         )
         self.status = QLabel()
+        self.heatmap_legend = HeatmapLegend()
+        self.heatmap_legend.setVisible(False)
+        self.heatmap_box.toggled.connect(self.heatmap_legend.setVisible)
+        self.fit_button.setToolTip("Fit the photo to the panes")
+        self.zoom_button.setToolTip("The file's own pixels, one to one (Z; again for fit)")
         tools = QHBoxLayout()
         for w in (self.fit_button, self.zoom_button, self.heatmap_box):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the photo, not the buttons
             tools.addWidget(w)
+        tools.addWidget(self.heatmap_legend)
         tools.addStretch(1)
         tools.addWidget(self.status)
 

@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QResizeEvent,
     QWheelEvent,
@@ -39,7 +38,10 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
+    QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +56,7 @@ from reviewer.core.trash import (
     display_path,
     startup_batches,
 )
+from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
@@ -61,9 +64,11 @@ from reviewer.gui.export_view import (
     write_rows,
 )
 from reviewer.gui.filter_bar import MarkFilterBar
-from reviewer.gui.help import ShortcutSheet, show_about
+from reviewer.gui.grid_follow import CurrentKeeper
+from reviewer.gui.help import ShortcutSheet, show_about, view_rows
 from reviewer.gui.histogram_slider import HistogramSlider
 from reviewer.gui.history_dialog import HistoryDialog
+from reviewer.gui.loupe import LOUPE_KEYS, Loupe
 from reviewer.gui.move_actions import MoveActions, human_bytes
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
 from reviewer.gui.preferences import (
@@ -85,6 +90,8 @@ from reviewer.gui.sort_filter_proxy import (
 from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+from reviewer.gui.tooltips import apply_tooltips
+from reviewer.gui.window_state import restore_window, save_window
 from reviewer.gui.workers import (
     Analysis,
     FullResolution,
@@ -122,9 +129,11 @@ def human_duration(seconds: float) -> str:
 
 
 class PhotoGridView(QListView):
-    """Icon grid with the culling keys: Space/Enter open the detail view, Ctrl+wheel zooms."""
+    """Icon grid with the culling keys: Space opens the detail view, Enter the loupe, Ctrl+wheel
+    zooms."""
 
     openRequested = Signal()
+    loupeRequested = Signal()
     zoomRequested = Signal(int)
     viewportChanged = Signal()
 
@@ -144,20 +153,21 @@ class PhotoGridView(QListView):
         self.setSpacing(0)
         self.setMouseTracking(False)
         self.doubleClicked.connect(lambda _: self.openRequested.emit())
+        # the grid's own keys, as actions so that the shortcut sheet lists them
+        self.detail_key = self._key("Why This &Score", ["Space"], self.openRequested.emit)
+        self.loupe_key = self._key("&Loupe", ["Return", "Enter"], self.loupeRequested.emit)
         # The first viewport() makes PySide resolve the viewport's class, loading some forty
         # widget classes and their enums (~5 ms): here, at start-up, not in the grid's first
         # paint (visible_proxy_rows).
         self.viewport()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        ):
-            self.openRequested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+    def _key(self, text: str, keys: list[str], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -232,6 +242,8 @@ class MainWindow(QMainWindow):
         # after a crash the journal is reconciled; moves of earlier runs stay undoable
         self.recovered, batches = startup_batches(self.journal)
         self.detail: DetailDialog | None = None
+        self.loupe: Loupe | None = None
+        self.compare: CompareView | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
         self.opened_at = 0.0
@@ -241,7 +253,6 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("Reviewer")
         self.setAcceptDrops(True)
-        self.resize(1280, 860)
 
         # model / view
         self.model = PhotoModel(self)
@@ -269,6 +280,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        apply_tooltips(self)
+        restore_window(self, self.settings, self.splitter)
+        self.current_keeper = CurrentKeeper(self.view, self.proxy)
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
         self.cull.restore_journal(batches)
@@ -292,6 +306,7 @@ class MainWindow(QMainWindow):
         for key, text in SORT_KEYS.items():
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(self.sort_combo.findData("name"))
+        self.reverse_sort_button = QToolButton()
         self.method_combo = QComboBox()
         for name in METHODS:
             self.method_combo.addItem(name, name)
@@ -302,23 +317,33 @@ class MainWindow(QMainWindow):
             )
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)
-        self.size_slider.setFixedWidth(140)
+        self.size_slider.setMinimumWidth(70)
+        self.size_slider.setMaximumWidth(140)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
         for label, widget in (
             ("Show:", self.filter_combo),
             ("Sort:", self.sort_combo),
+            ("", self.reverse_sort_button),
             ("Method:", self.method_combo),
             ("Size:", self.size_slider),
         ):
-            bar.addWidget(QLabel(label))
+            if label:
+                bar.addSpacing(8)
+                bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-            bar.addSpacing(8)
-        bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.folder_label)
+        # a long path is cut, not a reason for the window to outgrow the screen
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addSpacing(8)
+        bar.addWidget(self.folder_label, 1)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        # the grid over the threshold panel; the user may give either more room (remembered)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.view)
+        layout.addWidget(self.splitter, 1)
 
         # threshold panel
         panel = QHBoxLayout()
@@ -344,11 +369,17 @@ class MainWindow(QMainWindow):
         for b in (self.reject_below_button, self.trash_button, self.folder_button):
             buttons.addWidget(b)
         panel.addLayout(buttons)
-        layout.addLayout(panel)
+        panel_widget = QWidget()
+        panel_widget.setLayout(panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(panel_widget)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.setCentralWidget(central)
 
         # status bar
         self.status_label = QLabel()
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.status_label, 1)
         self.progress = QProgressBar()
         self.progress.setFixedWidth(220)
@@ -443,6 +474,20 @@ class MainWindow(QMainWindow):
             "Rejects Folder &Name…", self.choose_rejects_folder_name
         )
         self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
+        self.loupe_action = self._action(
+            "&Loupe", self.open_loupe, "F", "The current photo alone, full screen (F or Enter)"
+        )
+        self.compare_action = self._action(
+            "&Compare", self.open_compare, "C", "2 to 4 selected photos side by side"
+        )
+        self.reverse_sort_action = self._action(
+            "Re&verse Sort Order", self.set_sort_reversed, tip="Sharpest, newest or last first"
+        )
+        self.reverse_sort_action.setCheckable(True)
+        self.reverse_sort_action.setChecked(self.settings.sort_reversed())
+        self.model.set_descending(self.settings.sort_reversed())
+        self.reverse_sort_action.setIconText("⇅")
+        self.reverse_sort_button.setDefaultAction(self.reverse_sort_action)
         self.bigger_action = self._action(
             "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
         )
@@ -512,6 +557,10 @@ class MainWindow(QMainWindow):
         ):
             photo.addAction(a)
         view = mb.addMenu("&View")
+        view.addAction(self.loupe_action)
+        view.addAction(self.compare_action)
+        view.addSeparator()
+        view.addAction(self.reverse_sort_action)
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
         theme_menu = view.addMenu("&Theme")
@@ -542,6 +591,7 @@ class MainWindow(QMainWindow):
         self.loader.idle.connect(self._maybe_start_scoring)
         self.tasks.done.connect(self._on_task_done)
         self.view.openRequested.connect(self.open_detail)
+        self.view.loupeRequested.connect(self.open_loupe)
         self.view.zoomRequested.connect(self.zoom_thumbnails)
         self.view.viewportChanged.connect(self._schedule_visible)
         self.proxy.layoutChanged.connect(self._schedule_visible)
@@ -582,13 +632,14 @@ class MainWindow(QMainWindow):
     def all_actions(self) -> list[QAction]:
         """Every action of the window, the menus' and the window's own, each once."""
         found: list[QAction] = []
-        for action in self.actions():
+        for action in self.actions() + self.view.actions():
             if action not in found:
                 found.append(action)
         return found
 
     def show_shortcuts(self) -> None:
-        sheet = ShortcutSheet(self.all_actions(), self)
+        more = view_rows("Loupe", LOUPE_KEYS) + view_rows("Compare", COMPARE_KEYS)
+        sheet = ShortcutSheet(self.all_actions(), self, more)
         sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         sheet.show()
         self.shortcut_sheet = sheet
@@ -1068,6 +1119,25 @@ class MainWindow(QMainWindow):
         box.show()
         self.last_report = box
 
+    # loupe and compare (reviewer/gui/loupe.py, compare.py) --------------------------------
+    def open_loupe(self) -> None:
+        if self.loupe is None:
+            self.loupe = Loupe(self, self)
+        self.loupe.open()
+
+    def open_compare(self) -> None:
+        records = self.selected_records()
+        if not MIN_FRAMES <= len(records) <= MAX_FRAMES:
+            self.statusBar().showMessage(
+                f"Select {MIN_FRAMES} to {MAX_FRAMES} photos to compare "
+                f"(Ctrl+click or Shift+click), then press C",
+                6000,
+            )
+            return
+        if self.compare is None:
+            self.compare = CompareView(self, self)
+        self.compare.open(records)
+
     # detail view --------------------------------------------------------------------------
     def open_detail(self) -> None:
         rec = self.current_record()
@@ -1184,6 +1254,11 @@ class MainWindow(QMainWindow):
         if current.isValid():
             self.view.scrollTo(current)
 
+    def set_sort_reversed(self, on: bool) -> None:
+        self.model.set_descending(bool(on))
+        self.reverse_sort_action.setChecked(bool(on))
+        self.settings.set_sort_reversed(bool(on))
+
     def _set_sort_silently(self, key: SortKey) -> None:
         self.set_sort_key(key, by_user=False)
 
@@ -1284,6 +1359,9 @@ class MainWindow(QMainWindow):
         self._close_cull()
         self.loader.shutdown()
         self.tasks.shutdown()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.shutdown()
         self.settings.sync()
 
     def _close_cull(self) -> None:
@@ -1295,7 +1373,11 @@ class MainWindow(QMainWindow):
             self.catalog.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_window(self, self.settings, self.splitter)
         if self.detail is not None:
             self.detail.close()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.close()
         self.shutdown()
         super().closeEvent(event)

@@ -161,6 +161,7 @@ class PhotoModel(QAbstractListModel):
         self._threshold = 50.0
         self._values_cache: npt.NDArray[np.float64] | None = None
         self._sort_key: SortKey = "name"
+        self._descending = False
 
     # Qt model interface -------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -456,7 +457,7 @@ class PhotoModel(QAbstractListModel):
 
     def insert_records(self, records: list[PhotoRecord]) -> None:
         """Put records back at their place in name order (after an undo)."""
-        fn = self._key_fn(self._sort_key)
+        fn = self._order_fn()
         for rec in sorted(records, key=fn):
             if rec.path in self._row_of:
                 continue
@@ -488,6 +489,29 @@ class PhotoModel(QAbstractListModel):
             return lambda r: (r.capture_time, r.order)
         return lambda r: (0.0, r.order)
 
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_descending(self, on: bool) -> None:
+        """Reverse the order (sharpest, newest, last name first); re-sorts at once."""
+        if on != self._descending:
+            self._descending = on
+            self.sort_by(self._sort_key)
+
+    def _order_fn(self) -> Callable[[PhotoRecord], tuple[float, int]]:
+        """The sort key of the rows' order, reversed when descending. Reversed by sharpness,
+        photos not scored yet still come last: they have no place in the order yet."""
+        fn = self._key_fn(self._sort_key)
+        if not self._descending:
+            return fn
+        if self._sort_key == "sharpness":
+            return lambda r: (
+                math.inf if r.score is None and r.error is None else -fn(r)[0],
+                -r.order,
+            )
+        return lambda r: (-fn(r)[0], -fn(r)[1])
+
     def sort_by(self, key: SortKey) -> None:
         """Reorder the rows (a stable sort in Python, then one layoutChanged).
 
@@ -495,7 +519,7 @@ class PhotoModel(QAbstractListModel):
         few milliseconds: the proxy would call data() from C++ for every comparison.
         """
         self._sort_key = key
-        fn = self._key_fn(key)
+        fn = self._order_fn()
         new = sorted(self._records, key=fn)
         if new == self._records:
             return

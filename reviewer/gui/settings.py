@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from reviewer.core.catalog import DEFAULT_REJECTS_FOLDER
 
@@ -88,6 +88,39 @@ class AppSettings:
 
     def set_thumbnail_size(self, size: int) -> None:
         self.store.setValue("view/thumbnail_size", int(size))
+
+    def window_geometry(self) -> bytes:
+        raw = self.store.value("window/geometry")
+        if isinstance(raw, QByteArray):
+            return bytes(raw.data())
+        return raw if isinstance(raw, bytes) else b""
+
+    def set_window_geometry(self, geometry: bytes) -> None:
+        self.store.setValue("window/geometry", QByteArray(geometry))
+
+    def splitter_sizes(self) -> list[int]:
+        try:
+            sizes = json.loads(str(self._get("window/splitter", "[]")))
+        except json.JSONDecodeError:
+            return []
+        if not isinstance(sizes, list):
+            return []
+        return [int(s) for s in sizes if isinstance(s, int)]
+
+    def set_splitter_sizes(self, sizes: list[int]) -> None:
+        self.store.setValue("window/splitter", json.dumps([int(s) for s in sizes]))
+
+    def first_run_done(self) -> bool:
+        return str(self._get("help/first_run_done", "false")).lower() == "true"
+
+    def set_first_run_done(self, done: bool) -> None:
+        self.store.setValue("help/first_run_done", "true" if done else "false")
+
+    def sort_reversed(self) -> bool:
+        return str(self._get("view/sort_reversed", "false")).lower() == "true"
+
+    def set_sort_reversed(self, on: bool) -> None:
+        self.store.setValue("view/sort_reversed", "true" if on else "false")
 
     def theme(self) -> str:
         return str(self._get("view/theme", "dark"))

@@ -14,6 +14,7 @@ from reviewer.gui.thumbnails import ThumbnailLoader
 
 PADDING = 6
 LABEL_GAP = 4
+LABEL_BOTTOM = 2
 
 SHARP_COLOR = QColor(46, 160, 67)
 BLURRY_COLOR = QColor(207, 34, 46)
@@ -49,9 +50,21 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self.thumbnail_size = size
 
     def cell_size(self, option_font: QFont | None = None) -> QSize:
+        """The cell: the square thumbnail area, then the label's line (with its descenders and
+        a margin below, so that the last row's labels are never cut at the grid's edge)."""
         fm = QFontMetrics(option_font or QFont())
         side = self.thumbnail_size + 2 * PADDING
-        return QSize(side, side + fm.height() + LABEL_GAP)
+        return QSize(side, side + LABEL_GAP + max(fm.height(), fm.lineSpacing()) + LABEL_BOTTOM)
+
+    def label_rect(self, rect: QRect, font: QFont) -> QRect:
+        """Where a cell's label goes, within the cell `rect`."""
+        fm = QFontMetrics(font)
+        return QRect(
+            rect.left() + PADDING,
+            rect.top() + PADDING + self.thumbnail_size + LABEL_GAP,
+            rect.width() - 2 * PADDING,
+            max(fm.height(), fm.lineSpacing()),
+        )
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -149,9 +162,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         half = width / 2
         painter.drawRect(QRectF(r).adjusted(half, half, -half, -half))
 
-    @staticmethod
-    def _corner_disc(painter: QPainter, r: QRect, color: QColor) -> QRectF:
-        d = max(16.0, min(26.0, r.width() / 7))
+    def _corner_disc(self, painter: QPainter, r: QRect, color: QColor) -> QRectF:
+        d = max(16.0, min(26.0, self.thumbnail_size / 7))
         disc = QRectF(r.right() - d - 4, r.top() + 4, d, d)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
@@ -205,7 +217,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             color = BLURRY_COLOR if below else SHARP_COLOR
         font = QFont(painter.font())
         font.setBold(True)
-        font.setPixelSize(max(10, min(15, r.width() // 12)))
+        # sized by the cell, not the picture: alike on portrait and landscape thumbnails
+        font.setPixelSize(max(10, min(15, self.thumbnail_size // 12)))
         painter.setFont(font)
         fm = QFontMetrics(font)
         w = fm.horizontalAdvance(text) + 10
@@ -221,7 +234,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         """Small icons at the bottom right: blur kind and exposure problems."""
         if rec.score is None:
             return
-        s = max(12.0, min(20.0, r.width() / 10))
+        s = max(12.0, min(20.0, self.thumbnail_size / 10))
         x = r.right() - 4 - s
         y = r.bottom() - 3 - s
         marks: list[str] = []
@@ -283,12 +296,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         font = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(font)
         fm = QFontMetrics(font)
-        text_rect = QRect(
-            rect.left() + PADDING,
-            area.bottom() + LABEL_GAP,
-            rect.width() - 2 * PADDING,
-            fm.height(),
-        )
+        text_rect = self.label_rect(rect, font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())

@@ -94,19 +94,25 @@ def fingerprint(path: Path, size: int | None = None) -> str:
     return h.hexdigest()
 
 
+_BYTES_KEY = "\0bytes:"  # a name that is not valid UTF-8 (SQLite text must be UTF-8)
+
+
 def _key(path: Path | str) -> str:
-    return os.path.abspath(path)
-
-
-def storable(key: str) -> bool:
-    """Whether SQLite can hold this path as text: a name that is not valid UTF-8 (bytes kept
-    as surrogates by Python) cannot be, so such a file is left out of the catalog (no cache,
-    no saved marks) instead of failing the whole batch."""
+    """The absolute path as stored: as is, or for a name that is not valid UTF-8 its bytes in
+    hex behind a prefix no real path has (so it round-trips and never collides)."""
+    absolute = os.path.abspath(path)
     try:
-        key.encode("utf-8")
+        absolute.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return _BYTES_KEY + os.fsencode(absolute).hex()
+    return absolute
+
+
+def _path_of(key: str) -> str:
+    """The file system path of a stored key (the inverse of `_key`)."""
+    if key.startswith(_BYTES_KEY):
+        return os.fsdecode(bytes.fromhex(key[len(_BYTES_KEY) :]))
+    return key
 
 
 # ------------------------------------------------------------------------ schema migrations
@@ -257,10 +263,10 @@ class _Stat:
     mtime_ns: int
 
 
-def _stat(path: str) -> _Stat | None:
+def _stat(key: str) -> _Stat | None:
     try:
-        st = os.stat(path)
-    except OSError:
+        st = os.stat(_path_of(key))
+    except (OSError, ValueError):
         return None
     return _Stat(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -488,7 +494,7 @@ class Catalog:
         def missing(conn: sqlite3.Connection) -> list[tuple[int, str]]:
             q = ",".join("?" * len(wanted))
             return [
-                (int(fid), str(path))
+                (int(fid), _path_of(str(path)))
                 for fid, path in conn.execute(
                     f"SELECT id, path FROM files WHERE fingerprint IS NULL AND id IN ({q})",
                     tuple(wanted),
@@ -513,10 +519,6 @@ class Catalog:
     ) -> Iterator[tuple[Path | str, str, int | None]]:
         """(path, key, row id) per path, in chunks of one write transaction each."""
         items = [(p, _key(p)) for p in paths]
-        for p, k in items:
-            if not storable(k):
-                yield p, k, None
-        items = [(p, k) for p, k in items if storable(k)]
         for start in range(0, len(items), CHUNK):
             chunk = items[start : start + CHUNK]
             stats = [_stat(k) for _, k in chunk]
@@ -601,9 +603,7 @@ class Catalog:
 
     def store_scores(self, scores: ScoreMap) -> None:
         """Store scores (one transaction per CHUNK files)."""
-        items: list[tuple[Path | str, StoredScore]] = [
-            (p, s) for p, s in scores.items() if storable(_key(p))
-        ]
+        items: list[tuple[Path | str, StoredScore]] = list(scores.items())
         versions = {m: scorer_version(m) for m in {s.method for _, s in items}}
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
@@ -699,9 +699,7 @@ class Catalog:
         """Save marks, in one transaction per CHUNK files (empty marks delete the row).
         `changed_at` (a Unix time, default now) is when they were made: a sidecar's time when
         they come from one."""
-        items: list[tuple[Path | str, Marks]] = [
-            (p, m) for p, m in marks.items() if storable(_key(p))
-        ]
+        items: list[tuple[Path | str, Marks]] = list(marks.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
             keyed = [(p, _key(p)) for p in chunk]
@@ -738,11 +736,7 @@ class Catalog:
 
     def record_moves(self, moves: Iterable[tuple[Path | str, Path | str]]) -> None:
         """Files Reviewer moved (src, dst): their rows follow them."""
-        pairs = [
-            (k_src, k_dst)
-            for s, d in moves
-            if storable(k_src := _key(s)) and storable(k_dst := _key(d))
-        ]
+        pairs = [(_key(s), _key(d)) for s, d in moves]
         for start in range(0, len(pairs), CHUNK):
             self._run(partial(self._moves_op, pairs[start : start + CHUNK]))
 

@@ -22,7 +22,7 @@ import numpy as np
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
 from reviewer.core.judging.groups import SIGNATURE_SIZE
-from reviewer.core.judging.verdict import Box
+from reviewer.core.judging.verdict import Box, Judgement, RegionKind, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import BlurKind, Exposure, Score
@@ -47,6 +47,15 @@ def to_stored(result: PhotoResult) -> StoredScore | None:
         payload["signature"] = base64.b64encode(sig.tobytes()).decode("ascii")
     if result.af_points:
         payload["af_points"] = [[b.x, b.y, b.w, b.h] for b in result.af_points]
+    if (j := result.judgement) is not None:  # judged at this threshold (the margin depends on it)
+        payload["judgement"] = {
+            "verdict": j.verdict,
+            "reason": j.reason,
+            "blur_px": j.blur_px,
+            "region": j.region,
+            "boxes": [[b.x, b.y, b.w, b.h] for b in j.boxes],
+            "threshold": s.threshold,
+        }
     if result.info is not None:
         i = result.info
         info: dict[str, object] = {f: getattr(i, f) for f in _INFO_FIELDS}
@@ -142,6 +151,32 @@ def from_stored(
         info,
         signature=signature,
         af_points=tuple(af_points),
+        judgement=_stored_judgement(p.get("judgement"), thr),
+    )
+
+
+_VERDICTS = ("sharp", "blurry", "unsure", "error")
+_REGIONS = ("af", "face", "subject", "sharpest", "frame")
+
+
+def _stored_judgement(raw: object, threshold: float) -> Judgement | None:
+    """The stored verdict and reason, when they were judged at this threshold."""
+    if not isinstance(raw, dict) or raw.get("threshold") != threshold:
+        return None
+    verdict, region, reason = raw.get("verdict"), raw.get("region"), raw.get("reason")
+    if verdict not in _VERDICTS or region not in _REGIONS or not isinstance(reason, str):
+        return None
+    blur = raw.get("blur_px")
+    try:
+        boxes = tuple(Box(*(float(v) for v in b)) for b in raw.get("boxes") or [])
+    except (TypeError, ValueError):
+        return None
+    return Judgement(
+        cast(Verdict, verdict),
+        reason,
+        float(blur) if isinstance(blur, int | float) else None,
+        cast(RegionKind, region),
+        boxes,
     )
 
 

@@ -415,15 +415,3 @@ def test_a_cached_result_is_the_result_scored(cat: Catalog, tmp_path: Path) -> N
 
     stale = StoredScore("focus", 1.0, {"signature": base64.b64encode(old_layout).decode()})
     assert from_stored(a, stale) is None  # scored again rather than grouped wrongly
-
-
-def test_a_name_that_is_not_utf8_is_left_out_not_fatal(cat: Catalog, tmp_path: Path) -> None:
-    ok = tmp_path / "IMG_1.jpg"
-    ok.write_bytes(b"x" * 100)
-    odd = Path(os.fsdecode(bytes(tmp_path) + b"/IMG_\xff.jpg"))
-    odd.write_bytes(b"y" * 100)
-    cat.set_marks({ok: Marks("reject"), odd: Marks("keep")})
-    cat.store_scores({ok: score(10.0), odd: score(20.0)})
-    cat.record_moves([(odd, tmp_path / "elsewhere.jpg")])
-    assert cat.get_marks([ok, odd]) == {str(ok): Marks("reject")}
-    assert set(cat.cached_scores([ok, odd], "focus")) == {str(ok)}
