@@ -11,6 +11,8 @@ filtering and deciding behave as they do on the grid.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +51,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.cull.catalog_db import Label
+from reviewer.gui.cull_controller import LABEL_KEYS
 from reviewer.gui.detail_view import ImageItem
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
@@ -67,6 +71,11 @@ LOUPE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
     ("keep", "Keep", ["P"]),
     ("reject", "Reject", ["X"]),
     ("clear", "Clear decision", ["U"]),
+    *((f"rate{n}", f"{n} stars", [str(n)]) for n in range(6)),
+    *(
+        (f"label-{name}", f"{name.title()} label", [key])
+        for key, name in zip("6789", LABEL_KEYS, strict=True)
+    ),
     ("close", "Close loupe", ["Esc", "F", "Return", "Enter"]),
 )
 
@@ -82,6 +91,10 @@ class CullingHost(Protocol):
     def view(self) -> QAbstractItemView: ...
 
     def decide(self, decision: Decision | None) -> None: ...
+
+    def rate(self, stars: int) -> None: ...
+
+    def set_label(self, label: Label) -> None: ...
 
     def select_record(self, record: PhotoRecord | None) -> None: ...
 
@@ -300,7 +313,7 @@ class Loupe(QWidget):
             self.addAction(action)
             return action
 
-        slots = {
+        slots: dict[str, Callable[[], object]] = {
             "next": lambda: self.step(1),
             "previous": lambda: self.step(-1),
             "zoom": self.zoom_key,
@@ -309,6 +322,10 @@ class Loupe(QWidget):
             "clear": lambda: self.host.decide(None),
             "close": self.close,
         }
+        for n in range(6):
+            slots[f"rate{n}"] = partial(self.host.rate, n)
+        for label in LABEL_KEYS:
+            slots[f"label-{label}"] = partial(self.host.set_label, label)
         self.key_actions = [key(text, keys, slots[name]) for name, text, keys in LOUPE_KEYS]
 
     # opening and closing ------------------------------------------------------------------

@@ -211,3 +211,20 @@ def test_a_photo_that_cannot_be_decoded_is_said_so_not_a_crash(
     assert records[1].decision == "reject"
     assert "cannot be shown" in loupe.caption.text() and "REJECTED" in loupe.caption.text()
     qtbot.keyClick(loupe.canvas, Qt.Key.Key_Escape)
+
+
+def test_stars_and_labels_in_the_loupe_go_through_the_window(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    _open_scored(qtbot, window, photo_folder(3))
+    records = window.model.records
+    window.view.setCurrentIndex(window.proxy.index(0, 0))
+    window.loupe_action.trigger()
+    loupe = _loupe(window)
+    qtbot.waitUntil(lambda: loupe.shown_path == records[0].path, timeout=30_000)
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_4)
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_8)
+    rec = next(r for r in window.model.records if r.path == loupe.shown_path)
+    assert (rec.rating, rec.label) == (4, "green")
+    assert window.undo_action.text() == "&Undo Label green (1 photo)"
+    qtbot.keyClick(loupe.canvas, Qt.Key.Key_Escape)
