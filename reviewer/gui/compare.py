@@ -10,6 +10,7 @@ once; Esc or C close it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -25,6 +26,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from reviewer.core.cull.catalog_db import Label
+from reviewer.gui.cull_controller import LABEL_KEYS
 from reviewer.gui.detail_view import PaneGroup, ZoomPane
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
 from reviewer.gui.loupe import CullingHost, decision_color, record_caption
@@ -42,6 +45,11 @@ COMPARE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
     ("keep", "Keep the active pane's photo", ["P"]),
     ("reject", "Reject the active pane's photo", ["X"]),
     ("clear", "Clear its decision", ["U"]),
+    *((f"rate{n}", f"{n} stars for it", [str(n)]) for n in range(6)),
+    *(
+        (f"label-{name}", f"{name.title()} label for it (again: none)", [key])
+        for key, name in zip("6789", LABEL_KEYS, strict=True)
+    ),
     ("zoom", "100% / fit, every pane", ["Z"]),
     ("close", "Close compare", ["Esc", "C"]),
 )
@@ -135,7 +143,7 @@ class CompareView(QWidget):
             self.addAction(action)
             return action
 
-        slots = {
+        slots: dict[str, Callable[[], object]] = {
             "next": lambda: self.set_active(self.active + 1),
             "previous": lambda: self.set_active(self.active - 1),
             "keep": lambda: self.decide("keep"),
@@ -144,6 +152,10 @@ class CompareView(QWidget):
             "zoom": self.toggle_zoom,
             "close": self.close,
         }
+        for n in range(6):
+            slots[f"rate{n}"] = partial(self.rate, n)
+        for label in LABEL_KEYS:
+            slots[f"label-{label}"] = partial(self.set_label, label)
         self.key_actions = [key(text, keys, slots[name]) for name, text, keys in COMPARE_KEYS]
 
     # opening ------------------------------------------------------------------------------
@@ -249,6 +261,16 @@ class CompareView(QWidget):
         rec = self.active_record
         if rec is not None:
             self.host.model.set_decision([rec], decision)
+
+    def rate(self, stars: int) -> None:
+        rec = self.active_record
+        if rec is not None:
+            self.host.cull.rate([rec], stars)
+
+    def set_label(self, label: Label) -> None:
+        rec = self.active_record
+        if rec is not None:
+            self.host.cull.toggle_label([rec], label)
 
     def _on_data_changed(
         self,

@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core.cull.catalog_db import Label
-from reviewer.gui.cull_controller import LABEL_KEYS
+from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import ImageItem
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
@@ -86,6 +86,7 @@ class CullingHost(Protocol):
     model: PhotoModel
     proxy: PhotoFilterProxy
     cache: ThumbnailCache
+    cull: CullController  # marks of one photo (the compare view's active pane)
 
     @property
     def view(self) -> QAbstractItemView: ...

@@ -148,3 +148,22 @@ def test_a_frame_that_cannot_be_decoded_is_said_so(
     assert "cannot be shown" in compare.panes[1].caption.text()
     assert "REJECTED" in compare.panes[1].caption.text()
     compare.close()
+
+
+def test_stars_and_labels_go_to_the_active_pane(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    _open(qtbot, window, photo_folder(3))
+    records = window.model.records
+    _select_rows(window, [0, 1])
+    window.compare_action.trigger()
+    compare = _compare(window)
+    qtbot.waitUntil(lambda: all(p.loaded for p in compare.panes), timeout=60_000)
+    qtbot.keyClick(compare, Qt.Key.Key_Tab)
+    qtbot.keyClick(compare, Qt.Key.Key_5)
+    qtbot.keyClick(compare, Qt.Key.Key_7)
+    assert (records[1].rating, records[1].label) == (5, "yellow")
+    assert (records[0].rating, records[0].label) == (0, None)  # the other pane's photo
+    window.undo_action.trigger()
+    assert records[1].label is None and records[1].rating == 5
+    qtbot.keyClick(compare, Qt.Key.Key_C)
