@@ -34,6 +34,12 @@ from reviewer.gui.settings import AppSettings
 from reviewer.gui.workers import TaskRunner
 
 
+def record_marks(rec: PhotoRecord) -> Marks:
+    """The marks a grid row shows (it mirrors the cull model's)."""
+    label: Label | None = next((lb for lb in LABELS if lb == rec.label), None)
+    return Marks(rec.decision, rec.rating, label)
+
+
 def to_xmp(marks: Marks) -> XmpMarks | None:
     """What XMP says of these marks (a keep has no XMP form); None for no marks at all."""
     if marks.rating == 0 and marks.label is None and marks.decision != "reject":
@@ -172,15 +178,17 @@ class SidecarController(QObject):
         self.tasks = TaskRunner(threads=1, parent=self)
         self.tasks.done.connect(self._on_done)
         self._generation = 0
-        self._pending: set[Path] = set()
+        self._pending: dict[Path, PhotoRecord] = {}  # marked, to write (auto-write)
         self._timer = QTimer(self, singleShot=True, interval=self.AUTO_WRITE_MS)
         self._timer.timeout.connect(self._write_pending)
         cull.adapter.marksChanged.connect(self._on_marks)
 
     def folder_opened(self, shots: Sequence[Shot]) -> None:
         """Read the sidecars of the folder just listed (in the worker)."""
+        if self._pending:  # the last folder's latest marks are written, not dropped
+            self._timer.stop()
+            self._write_pending()
         self._generation += 1
-        self._pending.clear()
         generation = self._generation
         if shots:
             self.tasks.submit(
@@ -190,10 +198,7 @@ class SidecarController(QObject):
 
     def write(self, records: Sequence[PhotoRecord]) -> int:
         """Write these photos' marks (and score) to their sidecars; returns how many shots."""
-        items = []
-        for rec in records:
-            marks = self.cull.cull.marks(rec.path) if rec.path in self.cull.cull else NO_MARKS
-            items.append((rec.shot, marks, self._reviewer(rec)))
+        items = [(rec.shot, record_marks(rec), self._reviewer(rec)) for rec in records]
         style = self.settings.sidecar_style()
         self.tasks.submit(("write",), lambda: write_task(jobs_for(items), style)())
         return len(items)
@@ -210,13 +215,15 @@ class SidecarController(QObject):
 
     def _on_marks(self, paths: tuple[Path, ...]) -> None:
         if self.settings.auto_write_sidecars():
-            self._pending.update(paths)
+            for p in paths:
+                row = self.photos.row_of(p)
+                if row is not None:
+                    self._pending[p] = self.photos.record(row)
             self._timer.start()
 
     def _write_pending(self) -> None:
-        rows = [self.photos.row_of(p) for p in self._pending]
+        records = list(self._pending.values())
         self._pending.clear()
-        records = [self.photos.record(r) for r in rows if r is not None]
         if records:
             self.write(records)
 

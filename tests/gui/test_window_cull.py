@@ -429,3 +429,20 @@ def test_switching_back_to_a_method_shows_its_cached_scores(
     window.set_method("focus")  # every focus score back at once, from the catalog
     assert {r.path.name: r.score.value for r in window.model.records if r.score} == focus
     assert window.run is None
+
+
+def test_automatic_sidecars_of_the_last_marks_are_written_on_a_folder_switch(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder
+) -> None:
+    from reviewer.core.cull.sidecars import read_recorded
+
+    first, second = photo_folder(2, name="a"), photo_folder(2, name="b")
+    open_and_score(qtbot, window, first)
+    window.settings.set_auto_write_sidecars(True)
+    rec = by_name(window)["IMG_0001.jpg"]
+    with qtbot.waitSignal(window.sidecarsWritten, timeout=30_000):
+        window.cull.rate([rec], 3)
+        window.open_folder(second)  # at once: before the automatic write's short delay
+    written = read_recorded(rec.shot)
+    assert written is not None and written.marks.rating == 3
+    qtbot.waitUntil(lambda: not window.scoring_active and window.folder == second, timeout=60_000)
