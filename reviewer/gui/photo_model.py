@@ -408,7 +408,8 @@ class PhotoModel(QAbstractListModel):
         self, marks: Mapping[Path, MarksLike], elsewhere: Iterable[Path] | None = None
     ) -> int:
         """Show these marks (decision, rating, label: the cull model's); `elsewhere` are the
-        photos whose marks came from a newer sidecar. Returns how many rows changed."""
+        photos whose marks came from a newer sidecar (a mark made here clears that). Returns
+        how many rows changed."""
         flagged = set(elsewhere or ())
         rows = []
         for path, m in marks.items():
@@ -416,7 +417,7 @@ class PhotoModel(QAbstractListModel):
             if row is None:
                 continue
             rec = self._records[row]
-            new = (m.decision, m.rating, m.label, rec.changed_elsewhere or path in flagged)
+            new = (m.decision, m.rating, m.label, path in flagged)
             if new != (rec.decision, rec.rating, rec.label, rec.changed_elsewhere):
                 rec.decision, rec.rating, rec.label, rec.changed_elsewhere = new
                 rows.append(row)

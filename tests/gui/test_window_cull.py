@@ -290,6 +290,8 @@ def test_sidecars_are_read_when_a_folder_opens_and_newer_ones_win(
     rec = by_name(again)["IMG_0001.jpg"]
     assert rec.rating == 5 and rec.changed_elsewhere
     again.view.viewport().repaint()
+    again.cull.rate([rec], 2)  # marked here again: no longer "changed elsewhere"
+    assert rec.rating == 2 and not rec.changed_elsewhere
     assert again.model.counts().scored == 4  # from the cache
     again.close()
 
