@@ -1314,6 +1314,8 @@ class MainWindow(QMainWindow):
             f"{counts.scored} scored",
             f"{counts.below} below threshold",
         ]
+        if counts.unsure:
+            parts.append(f"{counts.unsure} unsure")
         if counts.errors:
             parts.append(f"{counts.errors} errors")
         if counts.kept:

@@ -23,12 +23,13 @@ from PySide6.QtCore import (
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.catalog import Shot
+from reviewer.core.judging.verdict import Judgement
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
 
 Decision = Literal["keep", "reject"]
 SortKey = Literal["sharpness", "time", "name"]
-State = Literal["unscored", "sharp", "below", "error"]
+State = Literal["unscored", "sharp", "below", "unsure", "error"]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -75,6 +76,7 @@ class PhotoRecord:
     info: CaptureInfo | None = None
     width: int = 0
     height: int = 0
+    judgement: Judgement | None = None  # the verdict and its reason, from scoring
 
     @property
     def path(self) -> Path:
@@ -92,11 +94,23 @@ class PhotoRecord:
     def is_below(self, threshold: float) -> bool:
         return self.score is not None and self.score.value < threshold
 
+    @property
+    def unsure(self) -> bool:
+        """Judging found nothing to decide on (flat, texture only, a focus stack...) or the
+        evidence sat on the threshold: bulk actions leave it to the photographer."""
+        return self.judgement is not None and self.judgement.verdict == "unsure"
+
+    @property
+    def reason(self) -> str:
+        return self.judgement.reason if self.judgement is not None else ""
+
     def state(self, threshold: float) -> State:
         if self.error is not None:
             return "error"
         if self.score is None:
             return "unscored"
+        if self.unsure:
+            return "unsure"
         return "below" if self.score.value < threshold else "sharp"
 
 
@@ -128,6 +142,7 @@ class Counts:
     rejected: int
     kept: int
     rejected_bytes: int
+    unsure: int = 0
 
 
 @dataclass(slots=True)
@@ -220,6 +235,8 @@ class PhotoModel(QAbstractListModel):
             lines.append(f"error: {rec.error}")
         elif rec.score is not None:
             lines.append(f"{rec.score.method} score {rec.score.value:.1f}")
+            if rec.judgement is not None:
+                lines.append(f"{rec.judgement.verdict}: {rec.judgement.reason}")
         if rec.info is not None and rec.info.summary():
             lines.append(rec.info.summary())
         if rec.rating:
@@ -285,6 +302,7 @@ class PhotoModel(QAbstractListModel):
             return False
         rec = self._records[row]
         rec.score = result.score
+        rec.judgement = result.judgement
         rec.error = result.error
         if result.info is not None:
             rec.info = result.info
@@ -309,6 +327,7 @@ class PhotoModel(QAbstractListModel):
                 continue
             rec = self._records[row]
             rec.score, rec.error = result.score, result.error
+            rec.judgement = result.judgement
             if result.info is not None:
                 rec.info = result.info
             rec.width, rec.height = result.width, result.height
@@ -429,8 +448,13 @@ class PhotoModel(QAbstractListModel):
         return len(rows)
 
     def reject_below_threshold(self) -> int:
-        """Reject every scored photo below the threshold that has no hand decision."""
-        targets = [r for r in self._records if r.decision is None and r.is_below(self._threshold)]
+        """Reject every scored photo below the threshold that has no hand decision and is not
+        unsure (those are for a person to look at)."""
+        targets = [
+            r
+            for r in self._records
+            if r.decision is None and r.is_below(self._threshold) and not r.unsure
+        ]
         return self.set_decision(targets, "reject")
 
     def rejected(self) -> list[PhotoRecord]:
@@ -545,4 +569,5 @@ class PhotoModel(QAbstractListModel):
             rejected=len(rejected),
             kept=sum(1 for r in self._records if r.decision == "keep"),
             rejected_bytes=sum(r.shot.size_bytes for r in rejected),
+            unsure=sum(1 for r in self._records if r.error is None and r.unsure),
         )

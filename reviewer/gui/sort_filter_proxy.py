@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFil
 
 from reviewer.gui.photo_model import PhotoModel, Role, SortKey
 
-FilterMode = Literal["all", "below", "rejected", "kept", "undecided", "errors"]
+FilterMode = Literal["all", "below", "unsure", "rejected", "kept", "undecided", "errors"]
 
 SORT_KEYS: dict[SortKey, str] = {
     "sharpness": "Sharpness (blurriest first)",
@@ -19,6 +19,7 @@ SORT_KEYS: dict[SortKey, str] = {
 FILTER_MODES: dict[FilterMode, str] = {
     "all": "All photos",
     "below": "Below threshold",
+    "unsure": "Unsure: look at these",
     "rejected": "Rejected",
     "kept": "Kept",
     "undecided": "Undecided",
@@ -99,7 +100,9 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         if self._mode == "all":
             return True
         if self._mode == "below":
-            return rec.is_below(model.threshold)
+            return rec.is_below(model.threshold) and not rec.unsure
+        if self._mode == "unsure":
+            return rec.error is None and rec.unsure
         if self._mode == "rejected":
             return rec.decision == "reject"
         if self._mode == "kept":

@@ -142,6 +142,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         elif rec.decision == "keep":
             self._frame(painter, r, KEEP_COLOR, 4)
             self._draw_tick(painter, r)
+        elif rec.unsure and rec.error is None:
+            self._frame(painter, r, NEAR_COLOR, 2, dashed=True)  # look at it: no tint, no verdict
         elif below:
             painter.fillRect(r, BELOW_TINT)
             self._frame(painter, r, BLURRY_COLOR, 2, dashed=True)
@@ -215,6 +217,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             v = rec.score.value
             text = f"{v:.0f}" if abs(v) >= 10 or v == 0 else f"{v:.1f}"
             color = BLURRY_COLOR if below else SHARP_COLOR
+            if rec.unsure:
+                text, color = f"{text} ?", NEAR_COLOR
         font = QFont(painter.font())
         font.setBold(True)
         # sized by the cell, not the picture: alike on portrait and landscape thumbnails
