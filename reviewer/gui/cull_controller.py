@@ -76,6 +76,7 @@ class CullController(QObject):
 
     historyChanged = Signal(bool, bool, str, str)  # can undo, can redo, undo text, redo text
     problem = Signal(str)
+    notice = Signal(str)  # the catalog was set aside and rebuilt (or is not saved): say once
     undoFinished = Signal(object)  # RestoreReport of a move undone
     redoFinished = Signal(object)  # MoveBatch of a move done again
     filesReturned = Signal(object)  # list[Path]: files put back that the grid did not know
@@ -119,7 +120,14 @@ class CullController(QObject):
         self.cull.threshold = threshold
         self.cull.load(paths)
         self.photos.apply_marks({p: self.cull.marks(p) for p in paths})
-        return self.load_cached(method, threshold)
+        cached = self.load_cached(method, threshold)
+        self._take_notice()
+        return cached
+
+    def _take_notice(self) -> None:
+        notice = self.catalog.take_notice() if self.catalog is not None else None
+        if notice:
+            self.notice.emit(notice)
 
     def load_cached(self, method: str, threshold: float) -> list[PhotoResult]:
         """Show the cached scores of `method` for the rows still unscored."""

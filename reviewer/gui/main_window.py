@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         self.cull.restore_journal(batches)
         self._refresh()
         if notice:
-            self.statusBar().showMessage(f"Catalog: {notice}", 15000)
+            self._catalog_notice(notice)
 
     # construction -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -582,6 +582,7 @@ class MainWindow(QMainWindow):
         self.cull.undoFinished.connect(self._on_move_undone)
         self.cull.filesReturned.connect(self._on_files_returned)
         self.cull.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.cull.notice.connect(self._catalog_notice)
         self.moves.movesFinished.connect(self.movesFinished)
         self.moves.keepersCopied.connect(self.keepersCopied)
         self.moves.movingChanged.connect(lambda _: self._set_move_actions_enabled())
@@ -904,6 +905,11 @@ class MainWindow(QMainWindow):
     def clear_all_marks(self) -> None:
         n = self.cull.clear_marks()
         self.statusBar().showMessage(f"Cleared the decisions of {n} photos (Ctrl+Z undoes)", 5000)
+
+    def _catalog_notice(self, notice: str) -> None:
+        """The catalog was set aside and rebuilt, or cannot be saved: told once."""
+        self.statusBar().showMessage(f"Catalog: {notice}", 15000)
+        self._report("The catalog", notice)
 
     def write_sidecars(self) -> None:
         """Photo ▸ Write to Sidecars: the selection when several photos are selected, else

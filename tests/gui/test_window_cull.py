@@ -448,3 +448,22 @@ def test_automatic_sidecars_of_the_last_marks_are_written_on_a_folder_switch(
     written = read_recorded(rec.shot)
     assert written is not None and written.marks.rating == 3
     qtbot.waitUntil(lambda: not window.scoring_active and window.folder == second, timeout=60_000)
+
+
+def test_a_damaged_catalog_is_set_aside_and_the_user_told_once(
+    qtbot: QtBot, settings: AppSettings, photo_folder: MakeFolder
+) -> None:
+    import os
+
+    data = Path(os.environ["REVIEWER_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "catalog.sqlite3").write_bytes(b"this is not a database at all " * 200)
+    w = new_window(qtbot, settings)
+    assert "catalog" in w.last_report.text().lower()
+    w.last_report.close()
+    assert any(p.name.startswith("catalog.sqlite3.corrupt") for p in data.iterdir())
+    with qtbot.waitSignal(w.folderLoaded, timeout=10_000):
+        w.open_folder(photo_folder(2))
+    w.cull.decide([w.model.records[0]], "reject")  # the new catalog keeps marks
+    assert w.catalog is not None and len(w.catalog.get_marks([w.model.records[0].path])) == 1
+    w.close()
