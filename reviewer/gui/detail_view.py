@@ -5,6 +5,7 @@ background), the analysis panes enlarged from the working size they were compute
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -12,9 +13,11 @@ import numpy.typing as npt
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
+    QColor,
     QImage,
     QKeySequence,
     QPainter,
+    QPen,
     QPixmap,
     QShowEvent,
     QTransform,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
     QGraphicsPixmapItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QGridLayout,
@@ -38,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.judging.verdict import Box
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
@@ -152,6 +157,40 @@ def metadata_rows(info: CaptureInfo | None) -> list[tuple[str, str]]:
     ]
 
 
+AF_BOX_COLOR = QColor(60, 200, 255)
+REGION_BOX_COLOR = QColor(255, 200, 40)
+REGION_NAMES = {
+    "af": "the camera's AF point",
+    "face": "a face",
+    "subject": "the in-focus subject",
+    "sharpest": "the sharpest region",
+    "frame": "the whole frame",
+}
+
+
+def verdict_line(analysis: Analysis) -> str:
+    """The verdict, its reason and what decided, as the first line of the explanation."""
+    j = analysis.judgement
+    if j is None:
+        return ""
+    where = REGION_NAMES.get(j.region, j.region)
+    af = ""
+    if analysis.af_points and j.region != "af":
+        af = " The camera's AF points are outlined in blue."
+    elif analysis.af_points:
+        af = " (outlined in blue)"
+    return f"<b>{j.verdict.capitalize()}</b>: {html.escape(j.reason)}. Judged on {where}{af}<br>"
+
+
+def region_boxes(analysis: Analysis) -> list[tuple[Box, QColor]]:
+    """AF points in blue; the region that decided (a face, the subject) in amber."""
+    boxes = [(b, AF_BOX_COLOR) for b in analysis.af_points]
+    j = analysis.judgement
+    if j is not None and j.region != "af":
+        boxes += [(b, REGION_BOX_COLOR) for b in j.boxes]
+    return boxes
+
+
 def scene_size(w: int, h: int, original: tuple[int, int]) -> tuple[int, int]:
     """The panes' common coordinates: the file's own size when the analysed picture (w x h) is
     that photo scaled down; else the picture's size (the file's header told another shape)."""
@@ -228,6 +267,28 @@ class ZoomPane(QGraphicsView):
         w, h = full_size if full_size else (pixmap.width(), pixmap.height())
         self.image_item.setTransform(QTransform.fromScale(w / pixmap.width(), h / pixmap.height()))
         self.scene().setSceneRect(QRectF(0, 0, w, h))
+
+    def set_boxes(self, boxes: list[tuple[Box, QColor]]) -> None:
+        """Outline regions of the photo (fractions of the displayed frame), e.g. the camera's
+        AF points and the region that decided the verdict."""
+        for item in getattr(self, "box_items", []):
+            self.scene().removeItem(item)
+        self.box_items: list[QGraphicsRectItem] = []
+        frame = self.scene().sceneRect()
+        for box, colour in boxes:
+            rect = QRectF(
+                frame.width() * box.x,
+                frame.height() * box.y,
+                frame.width() * box.w,
+                frame.height() * box.h,
+            )
+            item = QGraphicsRectItem(rect)
+            pen = QPen(colour, 2)
+            pen.setCosmetic(True)  # the same width at every zoom
+            item.setPen(pen)
+            item.setZValue(3)
+            self.scene().addItem(item)
+            self.box_items.append(item)
 
     def set_full_image(self, image: QImage) -> None:
         """Lay the file's own pixels over the picture (same scene, so nothing moves)."""
@@ -460,7 +521,9 @@ class DetailDialog(QDialog):
             else f"{measured} px analysed (decoded at {decoded} {origin})"
         )
         self.explanation.setText(
-            "<br>".join(explain_score(score, threshold)) + f"<br><i>{scorer.description}</i>"
+            verdict_line(analysis)
+            + "<br>".join(explain_score(score, threshold))
+            + f"<br><i>{scorer.description}</i>"
         )
         size = scene_size(analysis.rgb.shape[1], analysis.rgb.shape[0], analysis.original_size)
         self.photo_pane.set_image(QPixmap.fromImage(qimage_from_rgb(analysis.rgb)), size)
@@ -477,6 +540,7 @@ class DetailDialog(QDialog):
                 QPixmap.fromImage(qimage_from_rgb(edge_map_rgb(maps.edges_reblurred))), size
             )
             self._set_heatmap(maps.sharpness, maps.edges.shape[1], maps.edges.shape[0])
+        self.photo_pane.set_boxes(region_boxes(analysis))
         if self.panes.fit:
             self.panes.zoom_to_fit()
         else:

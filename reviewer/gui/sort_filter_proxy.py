@@ -19,7 +19,7 @@ SORT_KEYS: dict[SortKey, str] = {
 FILTER_MODES: dict[FilterMode, str] = {
     "all": "All photos",
     "below": "Below threshold",
-    "unsure": "Unsure: look at these",
+    "unsure": "Unsure",
     "rejected": "Rejected",
     "kept": "Kept",
     "undecided": "Undecided",
@@ -100,7 +100,7 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         if self._mode == "all":
             return True
         if self._mode == "below":
-            return rec.is_below(model.threshold) and not rec.unsure
+            return rec.is_below(model.threshold)
         if self._mode == "unsure":
             return rec.error is None and rec.unsure
         if self._mode == "rejected":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 TOOLTIPS = {
-    "filter_combo": "Which photos the grid shows",
+    "filter_combo": "Which photos the grid shows (Unsure: the ones to look at yourself)",
     "sort_combo": "The order of the grid (the button beside it reverses it)",
     "reverse_sort_button": "Reverse the sort order: sharpest, newest or last name first",
     "method_combo": "How sharpness is measured; changing it scores the folder again",

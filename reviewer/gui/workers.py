@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 from reviewer.core.batch import PhotoResult, ScoringJob, default_jobs
 from reviewer.core.catalog import CatalogScan, scan_folder
 from reviewer.core.errors import PhotoError
+from reviewer.core.judging.verdict import Box, Judgement
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
 from reviewer.gui.photo_model import Listing
@@ -219,6 +220,8 @@ class Analysis:
     original_size: tuple[int, int] = (0, 0)
     source: str = ""
     error: str | None = None
+    judgement: Judgement | None = None  # the verdict, its reason and the region that decided
+    af_points: tuple[Box, ...] = ()  # the camera's in-focus AF points (displayed frame)
 
 
 def analyse(path: Path, method: str) -> Analysis:
@@ -235,7 +238,27 @@ def analyse(path: Path, method: str) -> Analysis:
         return Analysis(path, method, error="not enough memory to decode this photo")
     except Exception as exc:  # a library failure on this file; the window carries on
         return Analysis(path, method, error=f"unexpected {type(exc).__name__}: {exc}")
-    return Analysis(path, method, photo.rgb, score, photo.info, photo.original_size, photo.source)
+    af_points: tuple[Box, ...] = ()
+    judgement = None
+    try:
+        from reviewer.core.judging.af_points import read_af_points
+        from reviewer.core.judging.judge import judge_photo
+
+        af_points = read_af_points(path).boxes
+        judgement = judge_photo(photo, score, af_boxes=af_points)
+    except Exception:  # judging is an explanation on top: the score stands without it
+        judgement = None
+    return Analysis(
+        path,
+        method,
+        photo.rgb,
+        score,
+        photo.info,
+        photo.original_size,
+        photo.source,
+        judgement=judgement,
+        af_points=af_points,
+    )
 
 
 @dataclass(slots=True)
@@ -270,5 +293,13 @@ def load_full_resolution(path: Path) -> FullResolution:
 def result_from_analysis(analysis: Analysis) -> PhotoResult:
     w, h = analysis.original_size
     return PhotoResult(
-        analysis.path, analysis.method, analysis.score, w, h, analysis.info, analysis.error
+        analysis.path,
+        analysis.method,
+        analysis.score,
+        w,
+        h,
+        analysis.info,
+        analysis.error,
+        af_points=analysis.af_points,
+        judgement=analysis.judgement,
     )
