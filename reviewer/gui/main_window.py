@@ -88,6 +88,7 @@ from reviewer.gui.sort_filter_proxy import (
     SortKey,
 )
 from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
+from reviewer.gui.threshold_proposal import ask_to_apply, proposal_for
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.tooltips import apply_tooltips
@@ -474,6 +475,11 @@ class MainWindow(QMainWindow):
             "Rejects Folder &Name…", self.choose_rejects_folder_name
         )
         self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
+        self.propose_action = self._action(
+            "&Propose Threshold From My Marks…",
+            self.propose_threshold,
+            tip="A threshold for this shoot that agrees with the photos you kept and rejected",
+        )
         self.loupe_action = self._action(
             "&Loupe", self.open_loupe, "F", "The current photo alone, full screen (F or Enter)"
         )
@@ -572,6 +578,8 @@ class MainWindow(QMainWindow):
             scoring.addAction(a)
         scoring.addSeparator()
         scoring.addAction(self.cancel_action)
+        scoring.addSeparator()
+        scoring.addAction(self.propose_action)
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
@@ -848,6 +856,12 @@ class MainWindow(QMainWindow):
         self.threshold_spin.blockSignals(False)
 
     # threshold ----------------------------------------------------------------------------
+    def propose_threshold(self) -> None:
+        outcome = proposal_for(self.model.records)
+        chosen = ask_to_apply(self, outcome, self.model.threshold)
+        if chosen is not None:
+            self.set_threshold(chosen)
+
     def set_threshold(self, value: float) -> None:
         value = float(value)
         self._set_threshold_widgets(value)
