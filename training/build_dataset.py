@@ -38,7 +38,6 @@ if str(ROOT) not in sys.path:
 
 from reviewer.core.scoring.focus import SCORING_LONG_EDGE, to_scoring_size  # noqa: E402
 from reviewer.core.scoring.learned import (  # noqa: E402
-    MAX_TILES,
     PATCH,
     tile_candidates,
     tile_grid,
@@ -65,9 +64,13 @@ OPENCV_PHOTOS = (
 # (bench/make_holdout_set.sh); aloeR.jpg is the same aloe from the stereo pair's other eye.
 EXCLUDED = ("aloeL.jpg", "aloeR.jpg", "aloeGT.png")
 MIN_LONG_EDGE = 400  # smaller photos are thumbnails
-SHARP_VARIANTS = 4
-BLUR_KINDS = ("disk", "gauss", "line", "walk", "double", "walk+disk")
+SHARP_VARIANTS = 8  # two of each kind of sharp_variant
+BLUR_KINDS = ("disk", "gauss", "line", "walk", "double", "walk+disk") * 2
 PATCHES_PER_VARIANT = {"sharp": 12, "blurry": 8}  # equal patches per class over a base
+# Patches come from this many of the most detailed tiles: those decide a photo's score (the
+# sharpest region decides), and in a shallow depth-of-field photo the tiles further down the
+# list lie in the blurred background, which a "sharp" label would teach wrong.
+CANDIDATE_TILES = 16
 
 
 # ------------------------------------------------------------------ fetching the photos
@@ -289,7 +292,7 @@ def sample_patches(img: U8, count: int, rng: np.random.Generator) -> list[U8]:
     """`count` of the tiles the scorer would pick, on a randomly shifted grid."""
     dy, dx = (int(v) for v in rng.integers(0, PATCH, 2))
     shifted = img[dy:, dx:]
-    tiles = tile_candidates(shifted, MAX_TILES)
+    tiles = tile_candidates(shifted, max(count, CANDIDATE_TILES))
     if tiles.size == 0:
         return []
     pick = rng.choice(tiles, size=min(count, tiles.size), replace=False)
@@ -309,7 +312,7 @@ def base_patches(name: str, gray: U8, seed: int) -> tuple[list[U8], list[int]]:
     patches: list[U8] = []
     labels: list[int] = []
     for i in range(SHARP_VARIANTS):
-        img = finish(sharp_variant(lin, i, rng), rng)
+        img = finish(sharp_variant(lin, i % 4, rng), rng)
         got = sample_patches(img, PATCHES_PER_VARIANT["sharp"], rng)
         patches += got
         labels += [1] * len(got)
