@@ -15,8 +15,8 @@
 
 Sharp: untouched, a slight blur (Gaussian sigma <= 0.35 px or disk radius <= 0.5 px: a lens at
 its best), exposure changes, sharpening. Blurry (all sizes at the scoring size, 1280 px): disk
-defocus (radius 1.2-8 px), soft defocus (Gaussian sigma 0.9-5 px), straight shake (3.5-25 px),
-random-walk shake (4-25 px of path), doubled image (two exposures 3-15 px apart), shake and
+defocus (radius 1-8 px), soft defocus (Gaussian sigma 0.7-5 px), straight shake (3-25 px),
+random-walk shake (3-25 px of path), doubled image (two exposures 3-15 px apart), shake and
 defocus together. Output: an .npz of uint8 patches, labels (1 sharp) and the base of each patch.
 """
 
@@ -219,15 +219,15 @@ def log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 def blur_psf(kind: str, rng: np.random.Generator) -> F32:
     angle = rng.uniform(0, np.pi)
     if kind == "disk":
-        return disk_psf(log_uniform(rng, 1.2, 8.0))
+        return disk_psf(log_uniform(rng, 1.0, 8.0))
     if kind == "gauss":
-        sigma = log_uniform(rng, 0.9, 5.0)
+        sigma = log_uniform(rng, 0.7, 5.0)
         g = cv2.getGaussianKernel(2 * int(np.ceil(3 * sigma)) + 1, sigma).astype(np.float32)
         return np.asarray(g @ g.T, np.float32)
     if kind == "line":
-        return path_psf(line_points(log_uniform(rng, 3.5, 25.0), angle))
+        return path_psf(line_points(log_uniform(rng, 3.0, 25.0), angle))
     if kind == "walk":
-        return path_psf(walk_points(log_uniform(rng, 4.0, 25.0), rng))
+        return path_psf(walk_points(log_uniform(rng, 3.0, 25.0), rng))
     if kind == "double":
         return double_psf(log_uniform(rng, 3.0, 15.0), angle, rng)
     if kind == "walk+disk":
