@@ -2,8 +2,10 @@
 
     PYTHONPATH=. .venv/bin/python bench/bursts.py [--out /tmp/reviewer_bursts] [--jobs N]
 
-Builds (once, cached in OUT) labelled shoots with ../shared/tools/make_bursts.py: one from the
-sharp photos of ../shared/photos/real (at the tool's default 3000 px), one from Debian's
+Builds (once, cached in OUT) labelled shoots with ../shared/tools/make_bursts.py: from the
+sharp photos of ../shared/photos/real (at the tool's default 3000 px), of
+../shared/photos/camera-af (real camera JPEGs of ten makes, labelled by eye; at 2048 px, the
+size they are scored at, which also halves the time to make them) and of Debian's
 plasma-workspace-wallpapers photographs (at 1280 px, as ../shared/photos/README.md makes its
 synthetic set; skipped when the package cannot be downloaded). Scores every frame with `focus`
 (scores cached in OUT; --rescore to redo), then judges each frame alone (--context none) and
@@ -47,16 +49,19 @@ PLASMA = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlo
           "FallenLeaf", "Grey", "OneStandsOut", "Path", "summer_1am"]  # fmt: skip
 
 
+def _make(tool: Path, src: Path, dest: Path, *extra: str) -> None:
+    if not (dest / "labels.csv").exists():
+        subprocess.run(
+            [sys.executable, str(tool), str(src), "--out", str(dest), *extra], check=True
+        )
+
+
 def make_shoots(out: Path) -> list[Path]:
     tool = SHARED / "tools" / "make_bursts.py"
     shoots = []
-    real = out / "real"
-    if not (real / "labels.csv").exists():
-        subprocess.run(
-            [sys.executable, str(tool), str(SHARED / "photos" / "real"), "--out", str(real)],
-            check=True,
-        )
-    shoots.append(real)
+    for name, edge in (("real", "3000"), ("camera-af", "2048")):
+        _make(tool, SHARED / "photos" / name, out / name, "--max-edge", edge)
+        shoots.append(out / name)
     plasma = out / "plasma"
     if not (plasma / "labels.csv").exists():
         wall = out / "wall"
@@ -76,10 +81,7 @@ def make_shoots(out: Path) -> list[Path]:
         for n in PLASMA:
             src = wall / "usr/share/wallpapers" / n / "contents/images/2560x1600.jpg"
             (bases / f"plasma_{n}.jpg").write_bytes(src.read_bytes())
-        subprocess.run(
-            [sys.executable, str(tool), str(bases), "--out", str(plasma), "--max-edge", "1280"],
-            check=True,
-        )
+        _make(tool, bases, plasma, "--max-edge", "1280")
     shoots.append(plasma)
     return shoots
 
@@ -92,15 +94,19 @@ def labels(shoot: Path) -> list[dict[str, str]]:
 def score_all(
     paths: list[Path], cache: Path, jobs: int | None, rescore: bool
 ) -> dict[Path, PhotoResult]:
-    key = (sorted(str(p) for p in paths), SIGNATURE_SIZE)
+    """Every frame scored with `focus`; results are kept in `cache` and only new frames are
+    scored (--rescore: all of them)."""
+    results: dict[Path, PhotoResult] = {}
     if cache.exists() and not rescore:
         with open(cache, "rb") as fh:
-            stored_key, results = pickle.load(fh)
-        if stored_key == key:
-            return results  # type: ignore[no-any-return]
-    results = {r.path: r for r in ScoringJob(paths, "focus", jobs=jobs).results()}
-    with open(cache, "wb") as fh:
-        pickle.dump((key, results), fh)
+            version, stored = pickle.load(fh)
+        if version == SIGNATURE_SIZE:
+            results = {p: r for p, r in stored.items() if p in set(paths)}
+    missing = [p for p in paths if p not in results]
+    if missing:
+        results.update({r.path: r for r in ScoringJob(missing, "focus", jobs=jobs).results()})
+        with open(cache, "wb") as fh:
+            pickle.dump((SIGNATURE_SIZE, results), fh)
     return results
 
 

@@ -4,35 +4,115 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+import io
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from reviewer import __version__
+from reviewer.rows import FORMATS, Column, make_writer
 
 if TYPE_CHECKING:  # the engine is imported lazily so that --help and --version stay instant
     from reviewer.core.batch import PhotoResult
-    from reviewer.core.judging.context import InContext
+    from reviewer.core.judging.verdict import Judgement
 
-CSV_COLUMNS = (
-    "path",
-    "score",
-    "verdict",
-    "method",
-    "width",
-    "height",
-    "exposure",
-    "blur_kind",
-    "error",
-    "group",
-    "reason",
-)
+
+@dataclass(slots=True)
+class ScoredRow:
+    """One output row: the photo's result, its verdict in context and the catalog's marks.
+    Anything else is read from the result (`row.score`, `row.path`, ...)."""
+
+    result: PhotoResult
+    judgement: Judgement | None = None
+    group: str = ""
+    marks: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.result, name)
+
+    @property
+    def verdict(self) -> str:
+        return self.judgement.verdict if self.judgement is not None else self.result.verdict
+
+    @property
+    def reason(self) -> str:
+        return self.judgement.reason if self.judgement is not None else self.result.reason
+
+
+def _fmt_score(value: float) -> str:
+    if math.isinf(value):
+        return "inf"
+    return f"{value:.2f}"
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _details(r: PhotoResult) -> object:
+    return {k: _finite(v) for k, v in r.score.details.items()} if r.score else None
+
+
+def _capture(r: PhotoResult) -> object:
+    i = r.info
+    if i is None:
+        return None
+    return {
+        "camera": i.camera,
+        "lens": i.lens,
+        "focal_length_mm": i.focal_length_mm,
+        "aperture": i.aperture,
+        "shutter_s": i.shutter_s,
+        "iso": i.iso,
+        "captured_at": i.captured_at.isoformat() if i.captured_at else None,
+    }
+
+
+def _region(r: ScoredRow) -> object:
+    """The part of the frame that decided the verdict: its kind and boxes."""
+    j = r.judgement if r.judgement is not None else r.result.judgement
+    if j is None or r.score is None:
+        return None
+    return {"kind": j.region, "boxes": [b.as_list() for b in j.boxes]}
+
+
+# The columns of `reviewer score`, in CSV order (the table puts `wide` ones last; JSON has them
+# all). A new column is one line here; see reviewer.rows.Column. Values are escaped for output.
+COLUMNS: list[Column] = [
+    Column("path", lambda r: str(r.path)),
+    Column("score", lambda r: _fmt_score(r.score.value) if r.score else "", right=True, width=6,
+           json=lambda r: _finite(r.score.value) if r.score else None),
+    Column("verdict", lambda r: r.verdict, width=7),
+    Column("method", lambda r: r.method, table=False),
+    Column("width", lambda r: str(r.width) if r.score else "", right=True, width=5,
+           json=lambda r: r.width if r.score else None),
+    Column("height", lambda r: str(r.height) if r.score else "", right=True, width=5,
+           json=lambda r: r.height if r.score else None),
+    Column("exposure", lambda r: r.score.exposure if r.score else "", width=11),
+    Column("blur_kind", lambda r: r.score.blur_kind if r.score else "", width=7),
+    Column("error", lambda r: r.error or "", wide=True),
+    Column("group", lambda r: r.group, width=5, json=lambda r: r.group),
+    Column("reason", lambda r: r.reason, wide=True),
+    Column("decision", lambda r: r.marks.get("decision", ""), table=False),
+    Column("rating", lambda r: r.marks.get("rating") or "0", table=False,
+           json=lambda r: int(r.marks.get("rating") or 0)),
+    Column("label", lambda r: r.marks.get("label", ""), table=False),
+    Column("af_points", csv=False, table=False,
+           json=lambda r: [b.as_list() for b in r.af_points]),
+    Column("region", csv=False, table=False, json=lambda r: _region(r)),
+    Column("threshold", csv=False, table=False,
+           json=lambda r: r.score.threshold if r.score else None),
+    Column("details", csv=False, table=False, json=_details),
+    Column("capture", csv=False, table=False, json=_capture),
+]  # fmt: skip
+CSV_COLUMNS = tuple(c.name for c in COLUMNS if c.csv)
 
 
 class UsageError(Exception):
@@ -79,8 +159,11 @@ def _score_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="reviewer score",
         description="Score the sharpness of photos and print one row per photo.",
-        epilog=f"Default thresholds: {thresholds}. Exit status: 0 all photos read, 1 some "
-        "could not be read (they still get a row), 2 bad arguments.",
+        epilog=f"Default thresholds: {thresholds}. Rows are written as photos finish (with "
+        "--context burst, once the scan ends: a verdict depends on the frame's burst). File "
+        "names that are not valid UTF-8 are written with \\xNN escapes (a backslash is "
+        "written \\\\). Exit status: 0 all photos read, 1 some could not be read (they still "
+        "get a row), 2 bad arguments, 130 interrupted (rows so far are written).",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
     p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
@@ -90,7 +173,22 @@ def _score_parser() -> argparse.ArgumentParser:
         type=float,
         help="score below which a photo is blurry (default: the method's)",
     )
-    p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", "-f", choices=FORMATS, default="table")
+    p.add_argument(
+        "--order",
+        choices=("input", "completion"),
+        default="input",
+        help="input: rows in the order of the arguments and of each folder's sorted listing "
+        "(default; each row as soon as the ones before it are done); completion: each row as "
+        "soon as its photo is done",
+    )
+    p.add_argument(
+        "--read-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="a read that makes no progress for this long gets an error row "
+        "(default: $REVIEWER_READ_TIMEOUT, else 60)",
+    )
     p.add_argument(
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
@@ -102,34 +200,20 @@ def _score_parser() -> argparse.ArgumentParser:
         help="burst: group frames into bursts and judge each against the best of its group; "
         "none: judge each photo alone (default: burst when a folder is given, else none)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="score every photo again instead of reusing the catalog's scores",
+    )
     return p
 
 
 def collect_photos(paths: Iterable[Path], recursive: bool) -> list[Path]:
-    """Files given by name are taken as they are (read by content); folders are listed."""
-    from reviewer.core.formats import is_photo_path
+    """Files given by name are taken as they are (read by content); folders are listed.
+    Every named or found photo-like entry is kept, even a broken link (it gets an error row)."""
+    from reviewer.core.discovery import find_photos
 
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            walker = path.rglob("*") if recursive else path.iterdir()
-            files = sorted(
-                p
-                for p in walker
-                if p.is_file()
-                and is_photo_path(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.exists():
-            files = [path]
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-        for f in files:
-            if f not in seen:
-                seen.add(f)
-                found.append(f)
-    return found
+    return find_photos(paths, recursive).photos
 
 
 class Progress:
@@ -163,146 +247,146 @@ class Progress:
             self.stream.flush()
 
 
-def _fmt_score(value: float) -> str:
-    if math.isinf(value):
-        return "inf"
-    return f"{value:.2f}"
+def _utf8(stream: TextIO) -> TextIO:
+    """The stream writing UTF-8 whatever the locale (LANG=C, latin-1...); escaped names are
+    ASCII, so nothing else can fail to encode."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    return stream
 
 
-def _rows(
-    results: Sequence[PhotoResult], judged: Sequence[InContext] | None = None
-) -> list[dict[str, str]]:
-    rows = []
-    for i, r in enumerate(results):
-        s = r.score
-        row = {
-            "path": str(r.path),
-            "score": _fmt_score(s.value) if s else "",
-            "verdict": r.verdict,
-            "method": r.method,
-            "width": str(r.width) if s else "",
-            "height": str(r.height) if s else "",
-            "exposure": s.exposure if s else "",
-            "blur_kind": s.blur_kind if s else "",
-            "error": r.error or "",
-            "group": "",
-            "reason": "",
-        }
-        if judged is not None:
-            j = judged[i]
-            row.update(verdict=j.judgement.verdict, group=j.group, reason=j.judgement.reason)
-        rows.append(row)
-    return rows
+class _WholeRows:
+    """SIGINT handler that never cuts a row: Ctrl-C while a row is being written takes effect
+    (KeyboardInterrupt) once the row is out."""
 
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending = False
 
-def _print_table(rows: list[dict[str, str]], out: TextIO) -> None:
-    cols = ("path", "score", "verdict", "group", "exposure", "blur_kind", "width", "height")
-    cols += ("reason", "error")
-    heads = {c: c.replace("_", " ") for c in cols}
-    widths = {c: max([len(heads[c])] + [len(r[c]) for r in rows]) for c in cols}
-    right = {"score", "width", "height"}
+    def handler(self, signum: int, frame: object) -> None:
+        if self.writing:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
 
-    def line(values: dict[str, str]) -> str:
-        cells = [
-            values[c].rjust(widths[c]) if c in right else values[c].ljust(widths[c]) for c in cols
-        ]
-        return "  ".join(cells).rstrip()
+    def __enter__(self) -> None:
+        self.writing = True
 
-    out.write(line(heads) + "\n")
-    for r in rows:
-        out.write(line(r) + "\n")
-
-
-def _json_record(result: PhotoResult, judged: InContext | None = None) -> dict[str, object]:
-    rec: dict[str, object] = {
-        "path": str(result.path),
-        "method": result.method,
-        "verdict": result.verdict if judged is None else judged.judgement.verdict,
-        "error": result.error,
-        "af_points": [b.as_list() for b in result.af_points],
-    }
-    if judged is not None:
-        rec["group"] = judged.group
-        rec["reason"] = judged.judgement.reason
-    if result.score is not None:
-        s = result.score
-        rec.update(
-            {
-                "score": s.value if math.isfinite(s.value) else None,
-                "threshold": s.threshold,
-                "width": result.width,
-                "height": result.height,
-                "exposure": s.exposure,
-                "blur_kind": s.blur_kind,
-                "details": {k: (v if math.isfinite(v) else None) for k, v in s.details.items()},
-            }
-        )
-    if result.info is not None:
-        i = result.info
-        rec["capture"] = {
-            "camera": i.camera,
-            "lens": i.lens,
-            "focal_length_mm": i.focal_length_mm,
-            "aperture": i.aperture,
-            "shutter_s": i.shutter_s,
-            "iso": i.iso,
-            "captured_at": i.captured_at.isoformat() if i.captured_at else None,
-        }
-    return rec
-
-
-def _judge_in_context(
-    results: Sequence[PhotoResult], context: str | None, paths: Sequence[Path]
-) -> list[InContext]:
-    """Groups and verdicts for --context (default: burst when a folder was given)."""
-    from reviewer.core.judging.context import judge_results
-
-    if context is None:
-        context = "burst" if any(p.is_dir() for p in paths) else "none"
-    return judge_results(results, "burst" if context == "burst" else "none")
+    def __exit__(self, *exc: object) -> None:
+        self.writing = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
 
 
 def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from reviewer.core.batch import ScoringJob
+    from reviewer.core.cull.score_cache import CacheWriter, open_catalog, read_catalog
+    from reviewer.core.discovery import find_photos
+    from reviewer.core.judging.context import judge_results
+    from reviewer.core.pathtext import path_text
 
     args = _score_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.threshold is not None and not math.isfinite(args.threshold):
         raise UsageError("--threshold must be a number")
-    photos = collect_photos(args.paths, args.recursive)
+    if args.read_timeout is not None and not args.read_timeout > 0:
+        raise UsageError("--read-timeout must be a positive number of seconds")
+    out, err = _utf8(out), _utf8(err)
+    found = find_photos(args.paths, args.recursive)
+    photos = found.photos
+    for folder, problem in found.problems:
+        err.write(f"reviewer: {path_text(folder)}: {problem}\n")
     if not photos:
         err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
-    order = {p: i for i, p in enumerate(photos)}
-    job = ScoringJob(photos, args.method, args.threshold, args.jobs)
-    progress = Progress(len(photos), err)
-    results = []
-    try:
-        for result in job.results():
-            results.append(result)
-            progress.step()
-    except KeyboardInterrupt:
-        job.cancel()
-        progress.close()
-        err.write("reviewer: interrupted\n")
-        return 130
-    progress.close()
-    results.sort(key=lambda r: order[r.path])
-    judged = _judge_in_context(results, args.context, args.paths)
+    context = args.context or ("burst" if any(p.is_dir() for p in args.paths) else "none")
+    catalog, notice = open_catalog()
+    if notice:
+        err.write(f"reviewer: {notice}\n")
+    cached, todo, marks = read_catalog(
+        catalog, photos, args.method, args.threshold, use_scores=not args.no_cache
+    )
+    writer = make_writer(args.format, COLUMNS, out, [str(p) for p in photos])
+    index = {p: i for i, p in enumerate(photos)}
+    waiting: dict[int, PhotoResult] = {}  # --order input: done, but an earlier photo is not
+    held: list[PhotoResult] = []  # --context burst: judged once the whole shoot is in
+    next_row = 0
+    failed = written = 0
+    progress = Progress(len(todo), err)
+    rows_on_terminal = out.isatty()
 
-    if args.format == "json":
-        json.dump([_json_record(r, j) for r, j in zip(results, judged, strict=True)], out, indent=2)
-        out.write("\n")
-    elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_rows(results, judged))
-    else:
-        _print_table(_rows(results, judged), out)
-    failed = sum(1 for r in results if r.error)
+    def write(result: PhotoResult, judged: tuple[str, Judgement] | None = None) -> None:
+        nonlocal failed, written
+        row = ScoredRow(result, marks=marks.get(os.path.abspath(result.path), {}))
+        if judged is None:  # alone (--context none): the frame's own verdict and reason
+            judged = ("", judge_results([result], "none")[0].judgement)
+        row.group, row.judgement = judged
+        with guard:
+            if rows_on_terminal:
+                progress.close()  # the bar is drawn again under the row
+            writer.row(row)  # type: ignore[arg-type]
+        written += 1
+        failed += result.error is not None
+
+    def done(result: PhotoResult) -> None:
+        nonlocal next_row
+        if context == "burst":
+            held.append(result)
+        elif args.order == "completion":
+            write(result)
+        else:
+            waiting[index[result.path]] = result
+            while next_row in waiting:
+                write(waiting.pop(next_row))
+                next_row += 1
+
+    def write_held() -> None:
+        """The burst context's rows, judged among the photos done, in input order."""
+        ordered = sorted(held + list(waiting.values()), key=lambda r: index[r.path])
+        held.clear()
+        waiting.clear()
+        for result, in_context in zip(ordered, judge_results(ordered, context), strict=True):
+            write(result, (in_context.group, in_context.judgement))
+
+    guard = _WholeRows()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, guard.handler) if in_main_thread else None
+    job = ScoringJob(todo, args.method, args.threshold, args.jobs, read_timeout=args.read_timeout)
+    results = job.results()
+    try:
+        for result in cached:
+            done(result)
+        with CacheWriter(catalog) as cache:
+            for result in results if todo else ():
+                cache.add(result)
+                done(result)
+                progress.step()
+    except KeyboardInterrupt:
+        if in_main_thread:  # a second Ctrl-C must not cut the cleanup
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        job.cancel()
+        results.close()  # stops the workers
+        if context == "burst":
+            write_held()
+        for i in sorted(waiting):  # done but held back for the order: written all the same
+            write(waiting[i])
+        writer.close()
+        progress.close()
+        err.write(f"reviewer: interrupted after {written} of {len(photos)} photos\n")
+        return 130
+    finally:
+        results.close()  # on any way out (a closed pipe too): the workers are stopped now
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    if context == "burst":
+        progress.close()
+        write_held()
+    writer.close()
+    progress.close()
     if failed:
-        err.write(f"reviewer: {failed} of {len(results)} photos could not be read\n")
-    return 1 if failed else 0
+        err.write(f"reviewer: {failed} of {written} photos could not be read\n")
+    return 1 if failed or found.problems else 0
 
 
 def gui_command(argv: Sequence[str]) -> int:
@@ -347,6 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"reviewer: error: {exc}\n")
         return 2
+    except KeyboardInterrupt:  # before any row (e.g. while starting): no traceback either
+        sys.stderr.write("reviewer: interrupted\n")
+        return 130
     except BrokenPipeError:  # `reviewer score ... | head`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

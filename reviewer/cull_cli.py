@@ -21,12 +21,10 @@ from reviewer.cli import Progress, UsageError
 if TYPE_CHECKING:
     from reviewer.core.batch import PhotoResult
     from reviewer.core.catalog import Shot
+    from reviewer.core.judging.verdict import Judgement
     from reviewer.core.trash import MoveBatch
 
 CONTEXTS = ("none", "burst")
-# Judging a frame within its burst is not in this version yet: --context burst is accepted
-# (so scripts can ask for it now) and judged as 'none'.
-CONTEXT_AVAILABLE = ("none",)
 
 
 def _cull_parser() -> argparse.ArgumentParser:
@@ -78,9 +76,10 @@ def _cull_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--context",
         choices=CONTEXTS,
-        default="none",
-        help="judge each photo alone ('none'); 'burst' (judging within a burst) is accepted "
-        "but not available in this version yet, so only 'none' applies",
+        default=None,
+        help="burst: judge each frame against the best of its burst or similar-shot group "
+        "(frames of focus stacks and exposure brackets are never rejected); none: each photo "
+        "alone (default: burst when a folder is given, else none)",
     )
     p.add_argument(
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
@@ -98,10 +97,20 @@ class ShotRow:
     actions: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     extra_files: list[Path] = field(default_factory=list)  # sidecars created for it
+    judgement: Judgement | None = None  # the verdict in context (burst), with its reason
+    group: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.judgement is not None:
+            return self.judgement.verdict
+        return self.result.verdict if self.result is not None else "error"
 
     @property
     def rejected(self) -> bool:
-        return self.result is not None and self.result.verdict == "blurry"
+        # only 'blurry' is rejected: 'unsure' (nothing to judge, a focus stack, a bracket,
+        # a score within the margin) is left for the photographer to look at
+        return self.result is not None and self.verdict == "blurry"
 
 
 def _collect_shots(
@@ -199,6 +208,20 @@ def _score_shots(
     return results
 
 
+def _judge(rows: Sequence[ShotRow], args: argparse.Namespace) -> None:
+    """Each scored shot's verdict in context: against its burst unless --context none."""
+    from reviewer.core.judging.context import judge_results
+
+    context = args.context
+    if context is None:
+        context = "burst" if any(p.is_dir() for p in args.paths) else "none"
+    scored = [r for r in rows if r.result is not None]
+    judged = judge_results([r.result for r in scored if r.result is not None], context)
+    for row, in_context in zip(scored, judged, strict=True):
+        row.judgement = in_context.judgement
+        row.group = in_context.group
+
+
 def _write_xmp(row: ShotRow, args: argparse.Namespace) -> None:
     from reviewer.core.cull.sidecars import (
         DEFAULT_STYLE,
@@ -213,7 +236,7 @@ def _write_xmp(row: ShotRow, args: argparse.Namespace) -> None:
     fields = ReviewerFields(
         score=score.value if math.isfinite(score.value) else None,
         scorer=row.result.method,
-        verdict=row.result.verdict,
+        verdict=row.verdict,
         threshold=score.threshold,
     )
     problems: list[tuple[Path, str]] = []
@@ -278,8 +301,10 @@ def _print_rows(rows: Sequence[ShotRow], out: TextIO) -> None:
         if row.result is not None and row.result.score is not None:
             s = row.result.score
             value = f"{s.value:.2f}" if math.isfinite(s.value) else "inf"
-            verdict = f"{value:>7}  {row.result.verdict:<7}"
+            verdict = f"{value:>7}  {row.verdict:<7}"
             decision = "rejected" if row.rejected else "kept"
+            if row.judgement is not None and row.judgement.reason:
+                decision += f" ({row.judgement.reason})"
         else:
             verdict = f"{'':>7}  {'error':<7}"
             decision = ""
@@ -299,11 +324,6 @@ def cull_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         raise UsageError("--xmp-style goes with --write-xmp")
     if args.to_folder is not None:
         _check_folder_name(args.to_folder)
-    if args.context not in CONTEXT_AVAILABLE:
-        err.write(
-            f"reviewer: --context {args.context} is not available in this version yet; "
-            "each photo is judged alone\n"
-        )
 
     error_rows: list[ShotRow] = []
     shots = _collect_shots(
@@ -318,6 +338,7 @@ def cull_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return 130
 
     rows = [ShotRow(_shot_name(s), s, results.get(s.display_path)) for s in shots]
+    _judge(rows, args)
     for row in rows:
         if row.result is None:
             row.problems.append("was not scored")
@@ -341,9 +362,11 @@ def _print_summary(
     rejected = sum(1 for r in scored if r.rejected)
     unreadable = sum(1 for r in all_rows if r.problems and (r.result is None or r.result.error))
     shots = f"{len(rows)} shot{'' if len(rows) == 1 else 's'}"
+    unsure = sum(1 for r in scored if r.verdict == "unsure")
     line = (
-        f"{shots}: {rejected} rejected (blurry), {len(scored) - rejected} kept, "
-        f"{unreadable} unreadable"
+        f"{shots}: {rejected} rejected (blurry), {len(scored) - rejected} kept"
+        + (f" ({unsure} unsure: look at these)" if unsure else "")
+        + f", {unreadable} unreadable"
     )
     with_problems = sum(1 for r in all_rows if r.problems)
     if with_problems > unreadable:

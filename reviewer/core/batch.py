@@ -1,8 +1,9 @@
 """Score many photos on every core, in worker processes.
 
-A decoder that crashes (segfault in a native library) kills only its worker; the pool is rebuilt
-and the photos that were in flight are re-run one at a time, so only the guilty photo gets an
-error row. `ScoringJob` can be cancelled and re-prioritised from any thread.
+Each worker scores one photo at a time (reviewer.core.pool): a decoder that crashes (segfault in
+a native library) kills only its worker, which is replaced, and only that photo gets an error
+row; a read that hangs is stopped the same way. `ScoringJob` can be cancelled and
+re-prioritised from any thread.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from reviewer.core.errors import PhotoError
-from reviewer.core.judging.verdict import Box
+from reviewer.core.formats import stat_photo_file
+from reviewer.core.image import DecodedPhoto
+from reviewer.core.judging.verdict import Box, Judgement, Verdict
 from reviewer.core.metadata import CaptureInfo
+from reviewer.core.pool import FILE_TIMEOUT_S, WorkerPool, default_context, env_read_timeout
 from reviewer.core.scoring import DEFAULT_METHOD, get_scorer
 from reviewer.core.scoring.base import Score
 
@@ -44,10 +45,21 @@ class PhotoResult:
     # Appearance signature for finding bursts (judging.groups.signature); None on errors.
     signature: npt.NDArray[np.float32] | None = None
     af_points: tuple[Box, ...] = ()  # in-focus AF boxes, fractions of the displayed frame
+    judgement: Judgement | None = None  # the verdict with its reason (judging/judge.py)
+    # What the decoders printed for this photo that was not damage (libpng, libtiff warnings).
+    notes: str = ""
 
     @property
-    def verdict(self) -> Literal["sharp", "blurry", "error"]:
-        return "error" if self.score is None else self.score.verdict
+    def verdict(self) -> Verdict:
+        if self.score is None:
+            return "error"
+        return self.judgement.verdict if self.judgement is not None else self.score.verdict
+
+    @property
+    def reason(self) -> str:
+        if self.score is None:
+            return self.error or ""
+        return self.judgement.reason if self.judgement is not None else ""
 
 
 def score_file(
@@ -64,6 +76,7 @@ def score_file(
     path = Path(path)
     scorer = get_scorer(method)
     try:
+        stat_photo_file(path)  # a FIFO or a device is refused before anything opens it
         photo = load_working_image(path)
         score = scorer.score(photo, explain=explain)
     except PhotoError as exc:
@@ -77,13 +90,32 @@ def score_file(
     w, h = photo.original_size
     sig = signature(photo.rgb) if photo.rgb.ndim == 3 and min(photo.rgb.shape[:2]) >= 2 else None
     af_points = read_af_points(path).boxes
-    return PhotoResult(path, method, score, w, h, photo.info, signature=sig, af_points=af_points)
+    return PhotoResult(
+        path,
+        method,
+        score,
+        w,
+        h,
+        photo.info,
+        signature=sig,
+        af_points=af_points,
+        judgement=_judge(photo, score, af_points),
+        notes=photo.notes,
+    )
 
 
-# How often a waiting `results()` looks at the cancel flag.
+def _judge(photo: DecodedPhoto, score: Score, af_boxes: Sequence[Box] = ()) -> Judgement:
+    """The verdict and its reason; a failure here leaves the score standing, unsure."""
+    from reviewer.core.judging.judge import judge_photo
+
+    try:
+        return judge_photo(photo, score, af_boxes=af_boxes)
+    except Exception as exc:  # a bug in judging must not lose the score
+        return Judgement("unsure", f"could not judge ({type(exc).__name__})")
+
+
+# How often a waiting `results()` looks at the cancel flag (reviewer.core.pool.POLL_S).
 CANCEL_POLL_S = 0.1
-# A pool that keeps breaking before it runs anything is rebuilt this many times, then it fails.
-MAX_POOL_REBUILDS = 3
 
 
 def default_jobs() -> int:
@@ -140,6 +172,9 @@ def init_worker() -> None:
     memory (keep_freed_memory)."""
     import cv2
 
+    from reviewer.core.workerproc import sanitize_sys_path
+
+    sanitize_sys_path()
     cv2.setNumThreads(1)
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
         os.nice(WORKER_NICENESS)
@@ -161,10 +196,7 @@ def init_background_worker() -> None:
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe in a process with threads (the GUI); forkserver forks from a clean server.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+    return default_context()
 
 
 def as_paths(items: Iterable[str | Path]) -> list[Path]:
@@ -187,15 +219,21 @@ class ScoringJob:
         jobs: int | None = None,
         explain: bool = False,
         background: bool = False,
+        read_timeout: float | None = None,
+        file_timeout: float = FILE_TIMEOUT_S,
     ) -> None:
         """background: the workers yield to every other thread (init_background_worker), as
-        a window needs; the command line keeps plain below-normal priority."""
+        a window needs; the command line keeps plain below-normal priority.
+        read_timeout: seconds a read may make no progress before its worker is stopped and the
+        photo gets a "timed out reading" row (default: $REVIEWER_READ_TIMEOUT, else 60)."""
         get_scorer(method)  # fail early on an unknown method
         self.initializer = init_background_worker if background else init_worker
         self.method = method
         self.threshold = threshold
         self.jobs = max(1, jobs or default_jobs())
         self.explain = explain
+        self.read_timeout = read_timeout if read_timeout is not None else env_read_timeout()
+        self.file_timeout = file_timeout
         self._queue: deque[Path] = deque(as_paths(paths))
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
@@ -205,8 +243,8 @@ class ScoringJob:
         return self._cancelled.is_set()
 
     def cancel(self) -> None:
-        """Stop: queued photos are dropped; `results()` ends within CANCEL_POLL_S, once the
-        photos being decoded right now are done, with its worker processes shut down.
+        """Stop: queued photos are dropped; `results()` ends within CANCEL_POLL_S, with its
+        worker processes shut down (the ones busy on a photo are killed: they only read).
 
         The pool itself is only ever shut down by the thread that iterates `results()`: a
         shutdown(wait=False) from here would detach the pool's manager thread, and the later
@@ -232,78 +270,25 @@ class ScoringJob:
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
-    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=workers, mp_context=_mp_context(), initializer=self.initializer
+    def results(self) -> Generator[PhotoResult, None, None]:
+        """Yield one result per photo, in completion order, until done or cancelled.
+
+        Each worker scores one photo at a time (reviewer.core.pool): a worker that dies or
+        whose read hangs costs only that photo's row, and is replaced."""
+        pool: WorkerPool[Path] = WorkerPool(
+            self.jobs,
+            score_file,
+            (self.method, self.threshold, self.explain),
+            initializer=self.initializer,
+            context=_mp_context(),
+            read_timeout=self.read_timeout,
+            file_timeout=self.file_timeout,
         )
-
-    def _submit(self, ex: ProcessPoolExecutor, path: Path) -> Future[PhotoResult]:
-        return ex.submit(score_file, path, self.method, self.threshold, self.explain)
-
-    def results(self) -> Iterator[PhotoResult]:
-        """Yield one result per photo, in completion order, until done or cancelled."""
-        window = 2 * self.jobs  # a little prefetch keeps workers busy; bounds crash suspects
-        ex = self._new_executor(self.jobs)
-        inflight: dict[Future[PhotoResult], Path] = {}
-        rebuilds = 0
-        try:
-            while not self.cancelled:
-                while len(inflight) < window and (path := self._next()) is not None:
-                    try:
-                        inflight[self._submit(ex, path)] = path
-                    except BrokenProcessPool:  # died between tasks; nothing of ours lost
-                        with self._lock:
-                            self._queue.appendleft(path)
-                        break
-                if not inflight:
-                    with self._lock:
-                        pending = bool(self._queue)
-                    if not pending:
-                        break
-                    rebuilds += 1
-                    if rebuilds > MAX_POOL_REBUILDS:
-                        raise RuntimeError("the scoring worker processes cannot start")
-                    ex.shutdown(wait=True)
-                    ex = self._new_executor(self.jobs)
-                    continue
-                done, _ = wait(inflight, timeout=CANCEL_POLL_S, return_when=FIRST_COMPLETED)
-                broken = False
-                for fut in done:
-                    path = inflight.pop(fut)
-                    if fut.cancelled():
-                        continue
-                    try:
-                        yield fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        inflight[fut] = path  # re-examined below with the other suspects
-                if broken and not self.cancelled:
-                    suspects = list(inflight.values())
-                    inflight.clear()
-                    ex.shutdown(wait=True, cancel_futures=True)
-                    yield from self._isolate(suspects)
-                    ex = self._new_executor(self.jobs)
-        finally:
-            for fut in inflight:
-                fut.cancel()
-            ex.shutdown(wait=True, cancel_futures=True)
-
-    def _isolate(self, suspects: list[Path]) -> Iterator[PhotoResult]:
-        """Re-run each photo that was in flight when a worker died, alone, to find the culprit."""
-        for path in suspects:
-            if self.cancelled:
-                return
-            ex = self._new_executor(1)
-            try:
-                yield self._submit(ex, path).result()
-            except BrokenProcessPool:
-                yield PhotoResult(
-                    path,
-                    self.method,
-                    error="the decoder crashed on this file (corrupt or unsupported data)",
-                )
-            finally:
-                ex.shutdown(wait=True, cancel_futures=True)
+        for outcome in pool.run(self._next, lambda: self.cancelled):
+            if isinstance(outcome.value, PhotoResult):
+                yield outcome.value
+            else:
+                yield PhotoResult(outcome.item, self.method, error=outcome.error or "no result")
 
 
 def score_files(

@@ -23,11 +23,14 @@ import dataclasses
 import io
 import math
 import os
+import stat
 import struct
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from reviewer.core.chatter import can_capture, captured_stderr, means_damage, summary, tidy
 from reviewer.core.errors import PhotoError
 from reviewer.core.formats import (
     AVIF_BRANDS,
@@ -57,7 +61,10 @@ from reviewer.core.formats import (
     parse_jpeg_header,
     parse_png_header,
     parse_webp_header,
+    png_data_extent,
+    special_file_kind,
     tag_int,
+    tiff_declared_pixels,
     tiff_image_size,
 )
 from reviewer.core.image import WORKING_EDGE_RANGE, WORKING_LONG_EDGE, DecodedPhoto
@@ -83,6 +90,42 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 THUMBNAIL_EDGE = 320
 
+# Memory. A scoring worker stays under 1 GB on any input: the interpreter and the decoders take
+# 100-200 MB, a photo's decode at most MAX_DECODE_BYTES more (the file's bytes in memory, the
+# decoder's full-size buffers, the pixels). A photo that would need more is refused from its
+# header with the figure, before anything is decoded. The window decodes thumbnails itself, in
+# threads: there the limit is THUMBNAIL_DECODE_BYTES (JPEG and RAW thumbnails come from
+# embedded previews or 1/8 DCT decodes and stay far below it).
+MAX_DECODE_BYTES = 700_000_000
+THUMBNAIL_DECODE_BYTES = 200_000_000
+# Files read into memory whole (every format but RAW) are refused above this size: no photo
+# format we read needs more for a photo under the pixel limit, and a 6 GB file named .jpg must
+# not be read at all. LibRaw streams RAW files itself; they are refused above MAX_RAW_FILE_BYTES.
+MAX_FILE_BYTES = 512_000_000
+MAX_RAW_FILE_BYTES = 4_000_000_000
+# A RAW file with less than this many bytes per declared pixel (1/4 bit) holds only headers:
+# lossless and lossy RAW codecs all need several bits per pixel.
+MIN_RAW_BYTES_PER_PIXEL = 1 / 32
+NO_IMAGE_DATA = "the file holds no image data"
+
+# The decode budget of the current thread (thumbnails get the smaller one).
+_budget: ContextVar[int] = ContextVar("decode_budget", default=MAX_DECODE_BYTES)
+# Thumbnail decodes that need more than BIG_THUMBNAIL_BYTES (a full decode of a large PNG or
+# TIFF without an embedded preview) run one at a time, whatever the number of thumbnail
+# threads: the window then holds at most one such image, not one per thread.
+BIG_THUMBNAIL_BYTES = 50_000_000
+_big_thumbnail = threading.Lock()
+_holds_big: ContextVar[bool] = ContextVar("holds_big_thumbnail", default=False)
+# load_thumbnail(full_decode_limit=...): decodes that need more are not done in this process.
+_full_decode_limit: ContextVar[int | None] = ContextVar("full_decode_limit", default=None)
+
+
+class FullDecodeNeeded(PhotoError):
+    """Raised by `load_thumbnail(..., full_decode_limit=n)` instead of a decode needing more
+    than n bytes (a full decode of a big PNG, TIFF, WebP, HEIF...): the caller decodes it in
+    another process (reviewer.core.thumbproc) so that its own memory stays small."""
+
+
 _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WEBP", "bmp": "BMP",
                 "avif": "AVIF"}  # fmt: skip
 _REDUCED_FLAGS = {1: 0, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
@@ -105,23 +148,58 @@ def load_working_image(
     if long_edge < 1:
         raise ValueError(f"long_edge must be >= 1, not {long_edge}")
     p = Path(path)
-    return _guarded(p, lambda: _load_working(p, long_edge))
+    token = _budget.set(MAX_DECODE_BYTES)
+    try:
+        error: PhotoError | None
+        with captured_stderr() as lines:
+            try:
+                photo = _guarded(p, lambda: _load_working(p, long_edge))
+            except PhotoError as exc:
+                error = exc
+            else:
+                error = None
+    finally:
+        _budget.reset(token)
+    said = tidy(lines, p)
+    if error is not None:
+        if said and summary(said) not in error.reason:
+            raise PhotoError(p, f"{error.reason} (decoder: {summary(said)})") from error
+        raise error
+    if means_damage(said):  # pixels came back, but the decoder met damaged data on the way
+        raise PhotoError(p, f"damaged file: {summary(said)}")
+    if said:
+        photo.notes = summary(said)
+    return photo
 
 
-def load_thumbnail(path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE) -> RGB:
+def load_thumbnail(
+    path: str | os.PathLike[str], max_edge: int = THUMBNAIL_EDGE,
+    full_decode_limit: int | None = None,
+) -> RGB:  # fmt: skip
     """A small RGB uint8 picture of the photo, long edge <= max_edge (never upsampled), EXIF
     orientation applied. Fast: uses the embedded EXIF thumbnail or RAW preview when it is at
-    least max_edge/2 on its long edge, else a reduced decode. Raises PhotoError."""
+    least max_edge/2 on its long edge, else a reduced decode. Raises PhotoError, and
+    FullDecodeNeeded rather than start a decode needing over `full_decode_limit` bytes."""
     if max_edge < 1:
         raise ValueError(f"max_edge must be >= 1, not {max_edge}")
     p = Path(path)
-    return _guarded(p, lambda: _load_thumbnail(p, max_edge))
+    token = _budget.set(THUMBNAIL_DECODE_BYTES)
+    held = _holds_big.set(False)
+    limited = _full_decode_limit.set(full_decode_limit)
+    try:
+        return _quiet(p, lambda: _load_thumbnail(p, max_edge))
+    finally:
+        if _holds_big.get():
+            _big_thumbnail.release()
+        _full_decode_limit.reset(limited)
+        _holds_big.reset(held)
+        _budget.reset(token)
 
 
 def read_image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     """Full-resolution (width, height) after orientation, from the headers only."""
     p = Path(path)
-    return _guarded(p, lambda: _read_size(p))
+    return _quiet(p, lambda: _read_size(p))
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,6 +219,22 @@ def _guarded(path: Path, fn: Callable[[], T]) -> T:
         raise PhotoError(path, f"cannot decode ({type(exc).__name__}: {exc})") from exc
 
 
+def _quiet(path: Path, fn: Callable[[], T]) -> T:
+    """`_guarded`, with what the decoders print kept off stderr (where it can be captured) and
+    added to the reason of an error."""
+    with captured_stderr() as lines:
+        try:
+            return _guarded(path, fn)
+        except FullDecodeNeeded:
+            raise
+        except PhotoError as exc:
+            error = exc
+    said = tidy(lines, path)
+    if said and summary(said) not in error.reason:
+        raise PhotoError(path, f"{error.reason} (decoder: {summary(said)})") from error
+    raise error
+
+
 def _check_pixels(path: Path, width: int, height: int) -> None:
     if width <= 0 or height <= 0:
         raise PhotoError(path, f"invalid image size {width} x {height}")
@@ -153,10 +247,55 @@ def _check_pixels(path: Path, width: int, height: int) -> None:
         )
 
 
+def _megabytes(n: float) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:.1f} GB"
+    return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
+
+
+def _check_memory(
+    path: Path, width: int, height: int, need: float, what: str = "", full: bool = True
+) -> None:
+    """PhotoError if decoding needs more than this thread's budget (bytes). `full`: a decode
+    of the whole image at full size (not a DCT-reduced JPEG), which a caller of load_thumbnail
+    may want done elsewhere (FullDecodeNeeded)."""
+    limit = _budget.get()
+    isolate = _full_decode_limit.get()
+    if full and isolate is not None and need > isolate and limit < MAX_DECODE_BYTES:
+        raise FullDecodeNeeded(path, f"a full decode of {_megabytes(need)}")
+    if need <= limit:
+        if limit < MAX_DECODE_BYTES and need > BIG_THUMBNAIL_BYTES and not _holds_big.get():
+            _big_thumbnail.acquire()  # released by load_thumbnail
+            _holds_big.set(True)
+        return
+    mp = width * height / 1e6
+    where = "for a thumbnail" if limit < MAX_DECODE_BYTES else "for one photo"
+    raise PhotoError(
+        path,
+        f"image is {mp:.0f} MP ({width} x {height}{what}): decoding it would take about "
+        f"{_megabytes(need)} of memory, over the {_megabytes(limit)} limit {where}",
+    )
+
+
+def _check_file_size(path: Path, size: int, fmt: PhotoFormat) -> None:
+    limit = MAX_RAW_FILE_BYTES if fmt == "raw" else MAX_FILE_BYTES
+    if size > limit:
+        kind = "RAW files" if fmt == "raw" else "photos other than RAW files"
+        raise PhotoError(
+            path, f"file is {_megabytes(size)}: too big to be a photo ({kind} are read up to "
+            f"{_megabytes(limit)})"
+        )  # fmt: skip
+
+
 @contextmanager
 def _opened(path: Path) -> Iterator[tuple[ByteSource, bytes, PhotoFormat]]:
-    """Open a photo for reading: (source on the open file, first bytes, detected format)."""
+    """Open a photo for reading: (source on the open file, first bytes, detected format).
+    Special files are refused from `stat`, before any open (opening a FIFO blocks forever)."""
     try:
+        mode = os.stat(path).st_mode
+        special = None if stat.S_ISDIR(mode) else special_file_kind(mode)
+        if special is not None:  # a directory fails at open, with its own reason
+            raise PhotoError(path, f"not a photo file: {special}")
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise PhotoError(path, os_error_reason(exc)) from exc
@@ -168,6 +307,7 @@ def _opened(path: Path) -> Iterator[tuple[ByteSource, bytes, PhotoFormat]]:
         fmt = detect_format_bytes(head, path)
         if fmt == "unknown":
             raise PhotoError(path, describe_unknown(head))
+        _check_file_size(path, src.size, fmt)
         yield src, head, fmt
     finally:
         f.close()
@@ -248,6 +388,10 @@ def _orient(rgb: RGB, orientation: int) -> RGB:
 
 def _finish(rgb: npt.NDArray[Any]) -> RGB:
     """Contiguous, writable, uint8, H x W x 3."""
+    if rgb.ndim == 3 and rgb.shape[2] < 3:  # grey (+ alpha): LibRaw's 1-channel output
+        rgb = rgb[:, :, 0]
+    if rgb.ndim != 2 and rgb.ndim != 3:
+        raise ValueError(f"decoder returned an array of shape {rgb.shape}")
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
     out = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
@@ -297,12 +441,29 @@ def _decode_jpeg_pillow(path: Path, data: bytes, hdr: JpegHeader, scale: int) ->
         raise PhotoError(path, _pil_error_reason(exc, "JPEG")) from exc
 
 
+def _check_jpeg_memory(path: Path, hdr: JpegHeader, scale: int, data_size: int) -> None:
+    """A JPEG decoded at 1/scale needs its bytes, the output (twice: decoded, then resized or
+    turned) and, if progressive, 2 bytes per full-size DCT sample for the coefficients."""
+    w, h = hdr.width, hdr.height
+    out = -(-w // scale) * -(-h // scale) * 4 * 2
+    coefficients = w * h * hdr.samples_per_pixel * 2 if hdr.progressive else 0
+    _check_memory(path, w, h, data_size + out + coefficients,
+                  ", progressive" if hdr.progressive else "", full=scale == 1)  # fmt: skip
+
+
 def _jpeg_pixels(path: Path, data: bytes, hdr: JpegHeader, long_edge: int) -> tuple[RGB, int]:
-    """Unoriented RGB at the smallest DCT scale still >= the target size, and that scale."""
+    """Unoriented RGB at the smallest DCT scale still >= the target size, and that scale.
+
+    A thumbnail decoded where libjpeg's warnings cannot be captured (the window's threads) is
+    decoded by Pillow, whose libjpeg error handler prints nothing; OpenCV's prints damage
+    warnings to the terminal."""
     if not jpeg_is_complete(data, hdr.sos_offset):
         raise PhotoError(path, "file is truncated")
     target = _target_size(hdr.width, hdr.height, long_edge)
     scale = _dct_scale(hdr.width, hdr.height, max(target))
+    _check_jpeg_memory(path, hdr, scale, len(data))
+    if _budget.get() < MAX_DECODE_BYTES and not can_capture():
+        return _decode_jpeg_pillow(path, data, hdr, scale), scale
     rgb = _decode_jpeg_cv(data, scale)
     if rgb is None:  # OpenCV refuses some odd files that Pillow reads (or explains)
         rgb = _decode_jpeg_pillow(path, data, hdr, scale)
@@ -341,6 +502,7 @@ def _jpeg_working(path: Path, data: bytes, long_edge: int) -> DecodedPhoto:
     if scale is not None:  # decoded straight to about the working size: no resize pass
         if not jpeg_is_complete(data, hdr.sos_offset):
             raise PhotoError(path, "file is truncated")
+        _check_jpeg_memory(path, hdr, scale, len(data))
         pixels = _decode_jpeg_cv(data, scale)
         if pixels is None:
             pixels = _decode_jpeg_pillow(path, data, hdr, scale)
@@ -362,7 +524,13 @@ def _exif_thumbnail(
     blob = src.read(offset, min(length, 1 << 22))
     if not blob.startswith(b"\xff\xd8"):
         return None
-    rgb = _decode_jpeg_cv(blob, 1)
+    if can_capture():
+        rgb = _decode_jpeg_cv(blob, 1)
+    else:  # a window thread: Pillow, which prints no warnings for a damaged thumbnail
+        try:
+            rgb = _decode_jpeg_pillow(Path(), blob, parse_jpeg_header(ByteSource(blob)), 1)
+        except (PhotoError, ValueError, struct.error):
+            rgb = None
     if rgb is None or max(rgb.shape[:2]) < min_long:
         return None
     if abs(_aspect_mismatch((rgb.shape[1], rgb.shape[0]), full)) > 0.35:
@@ -503,6 +671,64 @@ def _pil_orientation_left(im: Image.Image) -> int:
     return o if 1 <= o <= 8 else 1
 
 
+# Bytes per pixel of Pillow's own image memory by mode (everything else takes 4), and of the
+# copy made before shrinking (modes `Image.reduce` does not take are converted first).
+_PIL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+_PIL_CONVERTED = {"1": 4, "P": 4, "PA": 4, "I;16": 4, "I;16L": 4, "I;16B": 4, "I;16N": 4}
+
+
+def _pil_memory(im: Image.Image, data_size: int) -> float:
+    """Bytes a full decode of `im` takes: the file's bytes, Pillow's image, a converted copy and,
+    for TIFF, libtiff's strip or tile buffer (a whole image when it is stored in one strip)."""
+    w, h = im.size
+    px = w * h
+    need: float = data_size + px * (_PIL_BYTES.get(im.mode, 4) + _PIL_CONVERTED.get(im.mode, 0))
+    tags = getattr(im, "tag_v2", None)
+    if tags is not None:
+        try:
+            bits = tags.get(258) or (8,)
+            bpp = sum(bits if isinstance(bits, tuple) else (bits,)) / 8
+            tw, th = tags.get(322), tags.get(323)
+            rows = min(int(tags.get(278) or h), h)
+            need += (int(tw) * int(th) if tw and th else rows * w) * bpp
+            if tags.get(259) in (6, 7):  # JPEG-in-TIFF is read as RGBA by libtiff
+                need += px * 4
+        except (TypeError, ValueError):
+            need += px * 4
+    return need
+
+
+def _check_png_data(path: Path, src: ByteSource) -> None:
+    """PhotoError if the PNG's image data stops before its last row (Pillow would not say)."""
+    try:
+        got, expected, cut = png_data_extent(src)
+    except (ValueError, struct.error):
+        return  # Pillow explains a broken header itself
+    if got < expected and cut:
+        raise PhotoError(path, "file is truncated")
+    if got < expected:
+        share = 100 * got / max(1, expected)
+        raise PhotoError(path, f"damaged file: its image data stops {share:.0f} % of the way "
+                               "through the image (truncated or corrupt)")  # fmt: skip
+
+
+def _pil_shrink(im: Image.Image, long_edge: int) -> Image.Image:
+    """A loaded image box-reduced to a long side >= long_edge, so that no full-size copy is
+    made after the decode; `im` itself if it is small enough already."""
+    factor = max(im.size) // max(1, long_edge)
+    if factor < 2:
+        return im
+    if im.mode in ("1", "P", "PA"):
+        alpha = im.mode == "PA" or "transparency" in im.info
+        im = im.convert("RGBA" if alpha else "RGB")
+    elif im.mode.startswith("I;16"):
+        im = im.convert("I")
+    try:
+        return im.reduce(factor)
+    except (ValueError, NotImplementedError):  # a mode reduce does not take: resize later
+        return im
+
+
 def _pillow_working(
     path: Path, data: bytes, fmt: str, long_edge: int
 ) -> tuple[RGB, tuple[int, int], CaptureInfo]:
@@ -519,14 +745,18 @@ def _pillow_working(
         _check_pixels(path, *im.size)
         try:
             im.seek(0)  # multi-page TIFF: the first page
+            _check_memory(path, *im.size, _pil_memory(im, len(data)))
+            if fmt == "png":
+                _check_png_data(path, src)
             if fmt == "tiff" and not exif.ifd0:
                 exif = ExifData(ifd0={int(k): v for k, v in im.getexif().items()})
             im.load()
             o = _pil_orientation_left(im)
-            rgb = _pil_to_rgb(im)
+            full = im.size
+            small = _pil_shrink(im, max(_target_size(*full, long_edge)))
+            rgb = _pil_to_rgb(small)
         except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
             raise PhotoError(path, _pil_error_reason(exc, fmt.upper())) from exc
-        full = im.size
     info = exif.capture_info()
     if fmt == "avif":
         info = _with_orientation(info, o)
@@ -570,7 +800,9 @@ def _heif_open(path: Path, data: bytes) -> Any:
     return primary
 
 
-def _heif_array(path: Path, image: Any) -> RGB:
+def _heif_array(path: Path, image: Any, data_size: int) -> RGB:
+    w, h = image.size
+    _check_memory(path, w, h, data_size + w * h * 3 * 3)  # decoded, then two copies at most
     try:
         arr = np.asarray(image)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -590,7 +822,7 @@ def _heif_working(
     path: Path, data: bytes, long_edge: int
 ) -> tuple[RGB, tuple[int, int], CaptureInfo]:
     primary = _heif_open(path, data)
-    rgb = _heif_array(path, primary)  # libheif has applied the irot/imir orientation
+    rgb = _heif_array(path, primary, len(data))  # libheif has applied the irot/imir orientation
     info = parse_exif(_safe_bytes(lambda: heif_exif_block(ByteSource(data)))).capture_info()
     full = (rgb.shape[1], rgb.shape[0])
     return _finish(_fit(rgb, long_edge)), full, info
@@ -610,7 +842,7 @@ def _heif_thumbnail(path: Path, data: bytes, max_edge: int) -> RGB:
                 return _finish(_fit(_finish(thumb), max_edge))
     except Exception:  # an odd thumbnail: decode the main image instead
         pass
-    return _finish(_fit(_heif_array(path, primary), max_edge))
+    return _finish(_fit(_heif_array(path, primary, len(data)), max_edge))
 
 
 def _safe_bytes(fn: Callable[[], bytes | None]) -> bytes | None:
@@ -636,12 +868,38 @@ def _rawpy_reason(exc: BaseException) -> str:
     if isinstance(exc, rawpy.LibRawFileUnsupportedError):
         return "unsupported RAW format (LibRaw cannot read this camera's files)"
     if isinstance(exc, rawpy.LibRawIOError | rawpy.LibRawDataError):
-        return "no image data in this RAW file (stripped or truncated)"
+        return f"{NO_IMAGE_DATA} (stripped or truncated)"
     if isinstance(exc, rawpy.LibRawTooBigError):
         return "RAW image is too big to decode"
     if isinstance(exc, rawpy.LibRawUnsufficientMemoryError):
         return "not enough memory to decode this RAW file"
     return f"RAW decoder error ({msg or type(exc).__name__})"
+
+
+def _raw_headers_only(src: ByteSource, declared: int) -> bool:
+    """True if a RAW file is far too small for the image it declares (`declared` pixels, or
+    our own reading of its TIFF structure when 0)."""
+    if declared <= 0:
+        declared = tiff_declared_pixels(src)
+    return declared > 0 and src.size < declared * MIN_RAW_BYTES_PER_PIXEL
+
+
+def _check_raw_size(path: Path, src: ByteSource, raw: rawpy.RawPy) -> None:
+    sizes = raw.sizes
+    if _raw_headers_only(src, sizes.raw_width * sizes.raw_height):
+        raise PhotoError(
+            path, f"{NO_IMAGE_DATA} ({_megabytes(src.size)} for a {sizes.raw_width} x "
+            f"{sizes.raw_height} sensor: only its headers are there)"
+        )  # fmt: skip
+
+
+def _no_data_reason(path: Path, src: ByteSource, exc: PhotoError) -> PhotoError:
+    """LibRaw's refusal, or 'no image data' when the file is only headers (LibRaw calls a
+    header-only CR2 'unsupported', which reads as if the camera were the problem)."""
+    if _raw_headers_only(src, 0):
+        return PhotoError(path, f"{NO_IMAGE_DATA} (only {src.size:,} bytes: headers without "
+                                "the image)")  # fmt: skip
+    return exc
 
 
 def _raw_open(path: Path) -> rawpy.RawPy:
@@ -757,9 +1015,28 @@ def _raw_geometry(path: Path, raw: rawpy.RawPy) -> tuple[int, int, int]:
     return w, h, o
 
 
+def _check_raw_data(path: Path, raw: rawpy.RawPy) -> None:
+    """PhotoError if the sensor data LibRaw unpacked is one value throughout: the file declares
+    an image but its pixel data is missing (LibRaw then returns zeros rather than failing)."""
+    with _raw_errors(path):
+        data = raw.raw_image_visible
+    if data.size == 0:
+        raise PhotoError(path, NO_IMAGE_DATA)
+    step = max(1, data.shape[0] // 64)  # every 64th row is enough to see any content
+    sample = data[::step]
+    if int(sample.min()) == int(sample.max()) and int(data.min()) == int(data.max()):
+        raise PhotoError(path, f"{NO_IMAGE_DATA} (its sensor data is blank)")
+
+
 def _raw_demosaic(path: Path, raw: rawpy.RawPy, long_edge: int, need: int) -> tuple[RGB, str]:
     sizes = raw.sizes
     half = max(sizes.width, sizes.height) // 2 >= need
+    px = sizes.raw_width * sizes.raw_height
+    # LibRaw holds the raw data (2 bytes a pixel) and its 4-channel 16-bit image (a quarter of
+    # the pixels for a half-size decode), then our 8-bit output.
+    memory = px * 2 + px * (2 if half else 8) + px * (0.75 if half else 3)
+    _check_memory(path, sizes.raw_width, sizes.raw_height, memory, ", RAW")
+    _check_raw_data(path, raw)
     with _raw_errors(path):
         rgb = raw.postprocess(
             half_size=half, use_camera_wb=True, no_auto_bright=False, output_bps=8
@@ -799,13 +1076,14 @@ def _raw_working(path: Path, src: ByteSource, head: bytes, long_edge: int) -> De
         # LibRaw does not know this camera (yet): an embedded full-size preview still works.
         found = _own_preview(path, src, head, long_edge, long_edge, exif.orientation, None, True)
         if found is None:
-            raise exc
+            raise _no_data_reason(path, src, exc) from exc
         rgb, size = found
         info = exif.capture_info()
         return DecodedPhoto(rgb, _oriented_size(*size, info.orientation), path,
                             f"raw preview {size[0]}x{size[1]}", info)  # fmt: skip
     with raw:
         w, h, o = _raw_geometry(path, raw)
+        _check_raw_size(path, src, raw)
         info = _with_orientation(exif.capture_info(), o)
         full = _oriented_size(w, h, o)
         need = min(long_edge, max(w, h))
@@ -831,7 +1109,7 @@ def _raw_thumbnail(path: Path, src: ByteSource, head: bytes, max_edge: int) -> R
         if found is None:
             found = _own_preview(path, src, head, 1, max_edge, o, None, False)
         if found is None:
-            raise exc
+            raise _no_data_reason(path, src, exc) from exc
         return found[0]
     with raw:
         w, h, o = _raw_geometry(path, raw)

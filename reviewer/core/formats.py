@@ -8,8 +8,11 @@ file in memory never reads it twice and one that only needs a header never reads
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import struct
+import zlib
 from collections.abc import Container
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
@@ -78,6 +81,50 @@ def read_head(path: str | os.PathLike[str], size: int = HEAD_SIZE) -> bytes:
             return f.read(size)
     except OSError as exc:
         raise PhotoError(os.fspath(path), os_error_reason(exc)) from exc
+
+
+def stat_photo_file(path: str | os.PathLike[str]) -> os.stat_result:
+    """`os.stat` a photo before anything opens it: PhotoError with a clear reason for what is
+    not a regular file (a FIFO, a device, a socket, a directory), a broken or looping symbolic
+    link, or a file that cannot be looked at. Opening a FIFO or a device could block for ever
+    or read without end, so nothing should open a photo that did not pass this first."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise PhotoError(os.fspath(path), _stat_error_reason(path, exc)) from exc
+    kind = special_file_kind(st.st_mode)
+    if kind is not None:
+        raise PhotoError(os.fspath(path), f"is {kind}, not a photo file")
+    return st
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is ("a FIFO (named pipe)", ...), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _stat_error_reason(path: str | os.PathLike[str], exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself)"
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return "broken symbolic link (its target does not exist)"
+        return f"broken symbolic link (its target {target} does not exist)"
+    return os_error_reason(exc)
 
 
 def os_error_reason(exc: OSError) -> str:
@@ -369,6 +416,35 @@ def tiff_image_size(tags: dict[int, TagValue]) -> tuple[int, int] | None:
     return None
 
 
+def tiff_declared_pixels(src: ByteSource, limit: int = 16) -> int:
+    """The largest image (width x height) a TIFF-based file's IFDs, SubIFDs and Exif IFD
+    declare; 0 if none can be read. Used to tell a RAW file that holds only its headers (a
+    few KB declaring an 8 MP sensor) from one of a camera LibRaw does not know."""
+    wanted = {0x0100, 0x0101, 0x014A, 0x8769, 0xA002, 0xA003}
+    try:
+        tiff = TiffReader(src)
+        ifds = tiff.ifd_chain(wanted, limit=limit)
+    except (ValueError, struct.error):
+        return 0
+    best = 0
+    extra: list[dict[int, TagValue]] = []
+    for ifd in ifds[:4]:
+        extra.append(tiff.sub_ifd(ifd, 0x8769, wanted))
+        ptrs = ifd.get(0x014A)
+        for ptr in (ptrs if isinstance(ptrs, tuple) else (ptrs,))[:8]:
+            if isinstance(ptr, int) and ptr > 0:
+                try:
+                    extra.append(tiff.read_ifd(ptr, wanted)[0])
+                except (ValueError, struct.error):
+                    continue
+    for ifd in ifds + extra:
+        for wt, ht in ((0x0100, 0x0101), (0xA002, 0xA003)):
+            w, h = tag_int(ifd, wt), tag_int(ifd, ht)
+            if w and h and 0 < w < 1 << 17 and 0 < h < 1 << 17:
+                best = max(best, w * h)
+    return best
+
+
 # --------------------------------------------------------------------------------------------
 # JPEG
 
@@ -387,6 +463,13 @@ class JpegHeader:
     sof_marker: int = 0xC0  # 0xC0 baseline, 0xC2 progressive, 0xC3 lossless, ...
     exif_offset: int | None = None  # absolute offset of the TIFF header inside APP1 "Exif"
     exif_size: int = 0
+    # DCT samples per pixel over all components (3.0 for 4:4:4 colour, 1.5 for 4:2:0, 1.0 for
+    # grey): a progressive JPEG's decoder holds 2 bytes of coefficients per sample in memory.
+    samples_per_pixel: float = 3.0
+
+    @property
+    def progressive(self) -> bool:
+        return self.sof_marker in (0xC2, 0xC6, 0xCA, 0xCE)
 
 
 def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
@@ -396,6 +479,7 @@ def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
     pos = start + 2
     size: tuple[int, int, int] | None = None
     sof = 0
+    samples = 3.0
     exif: tuple[int, int] | None = None
     for _ in range(10_000):
         head = src.read(pos, 4)
@@ -428,12 +512,18 @@ def parse_jpeg_header(src: ByteSource, start: int = 0) -> JpegHeader:
                 raise ValueError("JPEG has no frame header")
             w, h, n = size
             exif_offset, exif_size = exif if exif else (None, 0)
-            return JpegHeader(w, h, n, pos, sof, exif_offset, exif_size)
+            return JpegHeader(w, h, n, pos, sof, exif_offset, exif_size, samples)
         if marker in _SOF_MARKERS and size is None:
             frame = src.read_exact(pos + 4, 6)
             h, w = struct.unpack_from(">HH", frame, 1)
             size = (w, h, frame[5])
             sof = marker
+            comps = src.read(pos + 10, 3 * frame[5])
+            factors = [(b >> 4, b & 15) for b in comps[1::3]]
+            if factors and all(hf and vf for hf, vf in factors):
+                hmax = max(hf for hf, _ in factors)
+                vmax = max(vf for _, vf in factors)
+                samples = sum(hf * vf for hf, vf in factors) / (hmax * vmax)
         elif (
             marker == 0xE1
             and exif is None
@@ -548,6 +638,61 @@ def parse_png_header(src: ByteSource, whole_file: bool = False) -> RasterHeader:
             break
         pos += 12 + length
     return RasterHeader(w, h, exif)
+
+
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+          (0, 1, 1, 2))  # fmt: skip
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def png_data_extent(src: ByteSource) -> tuple[int, int, bool]:
+    """(bytes the PNG's IDAT stream inflates to, capped at the expected size; the bytes its
+    IHDR says it must inflate to; whether the file itself ends before its IEND chunk). The
+    first is smaller in a PNG whose image data stops early: Pillow decodes such a file without
+    an error and leaves the missing rows black.
+
+    Inflates in 1 MB steps, so a bomb costs time but no memory."""
+    ihdr = src.read_exact(8, 25)
+    if ihdr[4:8] != b"IHDR":
+        raise ValueError("PNG without IHDR")
+    w, h, depth, ctype, _, _, interlace = struct.unpack_from(">IIBBBBB", ihdr, 8)
+    bits = _PNG_CHANNELS.get(ctype, 4) * depth
+
+    def size(pw: int, ph: int) -> int:
+        return ph * (1 + (pw * bits + 7) // 8) if pw > 0 and ph > 0 else 0
+
+    if interlace:
+        expected = sum(
+            size(-(-(w - x0) // dx) if w > x0 else 0, -(-(h - y0) // dy) if h > y0 else 0)
+            for x0, y0, dx, dy in _ADAM7
+        )
+    else:
+        expected = size(w, h)
+    inflater = zlib.decompressobj()
+    total = 0
+    pos = 8
+    cut = False
+    for _ in range(1_000_000):
+        head = src.read(pos, 8)
+        if len(head) < 8:
+            cut = True
+            break
+        length, typ = struct.unpack(">I4s", head)
+        if typ == b"IEND":
+            break
+        if typ == b"IDAT":
+            data = src.read(pos + 8, length)
+            cut = len(data) < length
+            try:
+                while data and not inflater.eof and total < expected:
+                    total += len(inflater.decompress(data, 1 << 20))
+                    data = inflater.unconsumed_tail
+            except zlib.error:
+                break
+            if inflater.eof or total >= expected:
+                break
+        pos += 12 + length
+    return min(total, expected), expected, cut
 
 
 def parse_webp_header(src: ByteSource) -> RasterHeader:

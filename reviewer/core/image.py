@@ -30,6 +30,8 @@ class DecodedPhoto:
     # How the pixels were obtained, e.g. "jpeg 1/2", "raw preview", "raw half demosaic".
     source: str = ""
     info: CaptureInfo = field(default_factory=CaptureInfo)
+    # What the native decoders printed while decoding it (warnings that are not damage).
+    notes: str = ""
 
     @property
     def width(self) -> int:

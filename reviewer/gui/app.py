@@ -16,9 +16,11 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from reviewer.app_log import start_log_file
+from reviewer.gui.first_run import show_first_run
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, AppSettings
 from reviewer.gui.theme import apply_theme, as_theme
+from reviewer.gui.window_state import DEFAULT_SIZE
 from reviewer.gui.workers import prestart_worker_server
 
 SCREENSHOT_TIMEOUT_MS = 180_000
@@ -156,6 +158,8 @@ def run_app(
     settings = AppSettings()
     apply_theme(app, as_theme(settings.theme()))
     window = MainWindow(settings, method=method)
+    if screenshot is not None:  # the same picture whatever the screen (there may be none)
+        window.resize(DEFAULT_SIZE)
     start = _start_folder(folder, settings)
     if selected is not None:
         window.folderLoaded.connect(lambda _n: _select_path(window, selected))
@@ -167,6 +171,7 @@ def run_app(
         window.open_folder(start, recursive=True if recursive else None)
     if screenshot is None:
         log.info("window started (log %s)", log_path)
+        show_first_run(window, settings)  # once: a short tour of the window
         previous = sys.excepthook
         sys.excepthook = exception_hook(lambda: window, log_path)
         try:

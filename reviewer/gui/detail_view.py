@@ -42,6 +42,7 @@ from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
 from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.focus import DIRECTIONAL_LOSS_ONSET
+from reviewer.gui.heatmap_legend import HeatmapLegend
 from reviewer.gui.thumbnails import qimage_from_rgb
 from reviewer.gui.workers import Analysis, FullResolution
 
@@ -340,6 +341,8 @@ class DetailDialog(QDialog):
     """The 'why this score' window for the current photo. P/X/U and ←/→ work here too."""
 
     decisionRequested = Signal(str)  # "keep" | "reject" | "clear"
+    ratingRequested = Signal(int)  # 0-5 stars
+    labelRequested = Signal(str)  # "red" | "yellow" | "green" | "blue" (6-9)
     navigateRequested = Signal(int)  # -1 previous, +1 next
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -386,10 +389,16 @@ class DetailDialog(QDialog):
             )
         )
         self.status = QLabel()
+        self.heatmap_legend = HeatmapLegend()
+        self.heatmap_legend.setVisible(False)
+        self.heatmap_box.toggled.connect(self.heatmap_legend.setVisible)
+        self.fit_button.setToolTip("Fit the photo to the panes")
+        self.zoom_button.setToolTip("The file's own pixels, one to one (Z; again for fit)")
         tools = QHBoxLayout()
         for w in (self.fit_button, self.zoom_button, self.heatmap_box):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the photo, not the buttons
             tools.addWidget(w)
+        tools.addWidget(self.heatmap_legend)
         tools.addStretch(1)
         tools.addWidget(self.status)
 
@@ -559,6 +568,14 @@ class DetailDialog(QDialog):
             key("100% / fit", ["Z"], self.toggle_zoom),
             key("Close", ["Space", "Return", "Enter"], self.close),
         ]
+        for n in range(6):
+            self.key_actions.append(
+                key(f"{n} stars", [str(n)], lambda _=False, n=n: self.ratingRequested.emit(n))
+            )
+        for k, name in zip("6789", ("red", "yellow", "green", "blue"), strict=True):
+            self.key_actions.append(
+                key(f"{name} label", [k], lambda _=False, lb=name: self.labelRequested.emit(lb))
+            )
 
     def toggle_zoom(self) -> None:
         """Z: 100% at the centre of the view, or back to fit (as in Lightroom's loupe)."""

@@ -26,8 +26,9 @@ def action_name(action: QAction) -> str:
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
-    """(action, keys) for every action that has a key, in the order given, each once."""
-    rows: list[tuple[str, str]] = []
+    """(action, keys) for every action that has a key, in the order given, each once.
+    Actions of the same name (the View menu's Loupe, F, and the grid's, Enter) share a row."""
+    keys_of: dict[str, list[str]] = {}
     seen: set[int] = set()
     for action in actions:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
@@ -35,15 +36,37 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
         if not keys or id(action) in seen or not action.text():
             continue
         seen.add(id(action))
-        rows.append((action_name(action), ", ".join(keys)))
-    return rows
+        listed = keys_of.setdefault(action_name(action), [])
+        listed += [k for k in keys if k not in listed]
+    return [(name, ", ".join(keys)) for name, keys in keys_of.items()]
+
+
+def view_rows(view: str, keys: Iterable[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    """Rows for a view's own keys, given as (slot, name, keys) tables (LOUPE_KEYS, ...)."""
+    return [
+        (
+            f"{view}: {name}",
+            ", ".join(
+                dict.fromkeys(
+                    QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in ks
+                )
+            ),
+        )
+        for _, name, ks in keys
+    ]
 
 
 class ShortcutSheet(QDialog):
-    def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actions: Iterable[QAction],
+        parent: QWidget | None = None,
+        more: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """The window's actions, then `more` rows (the loupe's and compare view's keys)."""
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
-        rows = shortcut_rows(actions)
+        rows = shortcut_rows(actions) + list(more)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         self.table.verticalHeader().setVisible(False)

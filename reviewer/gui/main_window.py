@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QResizeEvent,
     QWheelEvent,
@@ -39,27 +38,48 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
+    QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from reviewer.core.batch import PhotoResult
+from reviewer.core.cull.catalog_db import Catalog, Label
+from reviewer.core.cull.score_cache import open_catalog
 from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
 from reviewer.core.trash import (
     Failure,
-    MoveBatch,
     MoveJournal,
     RestoreReport,
-    move_to_folder,
-    move_to_trash,
-    restore,
+    display_path,
+    startup_batches,
 )
+from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
+from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_view import DetailDialog
-from reviewer.gui.help import ShortcutSheet, show_about
+from reviewer.gui.export_view import (
+    export_rows,
+    write_rows,
+)
+from reviewer.gui.filter_bar import MarkFilterBar
+from reviewer.gui.grid_follow import CurrentKeeper
+from reviewer.gui.help import ShortcutSheet, show_about, view_rows
 from reviewer.gui.histogram_slider import HistogramSlider
+from reviewer.gui.history_dialog import HistoryDialog
+from reviewer.gui.loupe import LOUPE_KEYS, Loupe
+from reviewer.gui.move_actions import MoveActions, human_bytes
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord, Role
+from reviewer.gui.preferences import (
+    Preferences,
+    PreferencesDialog,
+    load_preferences,
+    valid_rejects_folder,
+)
+from reviewer.gui.scoring_controller import ScoringController
 from reviewer.gui.settings import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, AppSettings
+from reviewer.gui.sidecar_sync import SidecarController, SidecarFindings, SidecarWriteReport
 from reviewer.gui.sort_filter_proxy import (
     FILTER_MODES,
     SORT_KEYS,
@@ -70,6 +90,8 @@ from reviewer.gui.sort_filter_proxy import (
 from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+from reviewer.gui.tooltips import apply_tooltips
+from reviewer.gui.window_state import restore_window, save_window
 from reviewer.gui.workers import (
     Analysis,
     FullResolution,
@@ -87,7 +109,6 @@ from reviewer.gui.workers import (
 GRID_SPACING = 6
 FIRST_SCREEN_TIMEOUT_MS = 1500  # start scoring even if the first screen is still decoding
 REFRESH_MS = 100
-RESULTS_MS = 100  # scoring results are applied to the grid at most this often, in one batch
 
 
 def freeze_long_lived_objects() -> None:
@@ -102,24 +123,17 @@ def freeze_long_lived_objects() -> None:
     gc.freeze()
 
 
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"
-
-
 def human_duration(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
 class PhotoGridView(QListView):
-    """Icon grid with the culling keys: Space/Enter open the detail view, Ctrl+wheel zooms."""
+    """Icon grid with the culling keys: Space opens the detail view, Enter the loupe, Ctrl+wheel
+    zooms."""
 
     openRequested = Signal()
+    loupeRequested = Signal()
     zoomRequested = Signal(int)
     viewportChanged = Signal()
 
@@ -139,20 +153,21 @@ class PhotoGridView(QListView):
         self.setSpacing(0)
         self.setMouseTracking(False)
         self.doubleClicked.connect(lambda _: self.openRequested.emit())
+        # the grid's own keys, as actions so that the shortcut sheet lists them
+        self.detail_key = self._key("Why This &Score", ["Space"], self.openRequested.emit)
+        self.loupe_key = self._key("&Loupe", ["Return", "Enter"], self.loupeRequested.emit)
         # The first viewport() makes PySide resolve the viewport's class, loading some forty
         # widget classes and their enums (~5 ms): here, at start-up, not in the grid's first
         # paint (visible_proxy_rows).
         self.viewport()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        ):
-            self.openRequested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+    def _key(self, text: str, keys: list[str], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -199,6 +214,9 @@ class MainWindow(QMainWindow):
     detailLoaded = Signal(object)  # Analysis
     detailFullResolution = Signal(object)  # FullResolution
     captureTimesLoaded = Signal()
+    sidecarsRead = Signal(object)  # SidecarFindings: marks other tools recorded, shown
+    sidecarsWritten = Signal(object)  # SidecarWriteReport
+    keepersCopied = Signal(object)  # CopyReport
 
     def __init__(
         self,
@@ -209,6 +227,7 @@ class MainWindow(QMainWindow):
         thumbnail_threads: int = 2,
         journal: MoveJournal | None = None,
         home_trash: Path | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
@@ -218,13 +237,13 @@ class MainWindow(QMainWindow):
         self.folder: Path | None = None
         self.recursive = self.settings.recursive()
         self._generation = 0
-        self.run: ScoringRun | None = None
-        self._retired_runs: list[ScoringRun] = []
         self._scoring_wanted = False
         self._sort_chosen = False
-        self._moving = False
-        self.undo_stack: list[tuple[MoveBatch, list[PhotoRecord]]] = []
+        # after a crash the journal is reconciled; moves of earlier runs stay undoable
+        self.recovered, batches = startup_batches(self.journal)
         self.detail: DetailDialog | None = None
+        self.loupe: Loupe | None = None
+        self.compare: CompareView | None = None
         self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
         self.opened_at = 0.0
@@ -234,7 +253,6 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("Reviewer")
         self.setAcceptDrops(True)
-        self.resize(1280, 860)
 
         # model / view
         self.model = PhotoModel(self)
@@ -247,15 +265,30 @@ class MainWindow(QMainWindow):
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(self.delegate)
         self.tasks = TaskRunner(threads=2, parent=self)
+        notice = None
+        self._own_catalog = catalog is None
+        if catalog is None:
+            catalog, notice = open_catalog()
+        self.catalog = catalog
+        self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
+        self.sidecars = SidecarController(self.model, self.cull, self.settings, self)
+        self.scoring = ScoringController(self.model, self.cull, jobs, self)
+        self.moves = MoveActions(self)
         prestart_worker_server()
 
         self._build_widgets()
         self._build_actions()
         self._build_menus()
         self._connect()
+        apply_tooltips(self)
+        restore_window(self, self.settings, self.splitter)
+        self.current_keeper = CurrentKeeper(self.view, self.proxy)
         self.set_thumbnail_size(self.settings.thumbnail_size())
         self._apply_method(self.method, rescore=False)
+        self.cull.restore_journal(batches)
         self._refresh()
+        if notice:
+            self.statusBar().showMessage(f"Catalog: {notice}", 15000)
 
     # construction -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -268,10 +301,12 @@ class MainWindow(QMainWindow):
         self.filter_combo = QComboBox()
         for key, text in FILTER_MODES.items():
             self.filter_combo.addItem(text, key)
+
         self.sort_combo = QComboBox()
         for key, text in SORT_KEYS.items():
             self.sort_combo.addItem(text, key)
         self.sort_combo.setCurrentIndex(self.sort_combo.findData("name"))
+        self.reverse_sort_button = QToolButton()
         self.method_combo = QComboBox()
         for name in METHODS:
             self.method_combo.addItem(name, name)
@@ -282,23 +317,33 @@ class MainWindow(QMainWindow):
             )
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)
-        self.size_slider.setFixedWidth(140)
+        self.size_slider.setMinimumWidth(70)
+        self.size_slider.setMaximumWidth(140)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
         for label, widget in (
             ("Show:", self.filter_combo),
             ("Sort:", self.sort_combo),
+            ("", self.reverse_sort_button),
             ("Method:", self.method_combo),
             ("Size:", self.size_slider),
         ):
-            bar.addWidget(QLabel(label))
+            if label:
+                bar.addSpacing(8)
+                bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-            bar.addSpacing(8)
-        bar.addStretch(1)
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.folder_label)
+        # a long path is cut, not a reason for the window to outgrow the screen
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addSpacing(8)
+        bar.addWidget(self.folder_label, 1)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        # the grid over the threshold panel; the user may give either more room (remembered)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.view)
+        layout.addWidget(self.splitter, 1)
 
         # threshold panel
         panel = QHBoxLayout()
@@ -324,11 +369,17 @@ class MainWindow(QMainWindow):
         for b in (self.reject_below_button, self.trash_button, self.folder_button):
             buttons.addWidget(b)
         panel.addLayout(buttons)
-        layout.addLayout(panel)
+        panel_widget = QWidget()
+        panel_widget.setLayout(panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(panel_widget)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.setCentralWidget(central)
 
         # status bar
         self.status_label = QLabel()
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.status_label, 1)
         self.progress = QProgressBar()
         self.progress.setFixedWidth(220)
@@ -339,6 +390,10 @@ class MainWindow(QMainWindow):
         for w in (self.progress, self.eta_label, self.cancel_button):
             self.statusBar().addPermanentWidget(w)
             w.setVisible(False)
+        # the rating / colour-label filter, bottom right as Lightroom's filmstrip filter
+        self.mark_filter = MarkFilterBar()
+        self.mark_filter.setAutoRaise(True)
+        self.statusBar().addPermanentWidget(self.mark_filter)
 
     def _action(
         self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = ""
@@ -360,9 +415,11 @@ class MainWindow(QMainWindow):
         self.recursive_action.setCheckable(True)
         self.recursive_action.setChecked(self.recursive)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = self._action(
-            "&Undo Move", self.undo_last_move, QKeySequence.StandardKey.Undo
-        )
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         self.keep_action = self._action(
             "&Keep",
             lambda: self.decide("keep"),
@@ -372,17 +429,65 @@ class MainWindow(QMainWindow):
         self.reject_action = self._action("&Reject", lambda: self.decide("reject"), "X")
         self.clear_action = self._action("&Clear Decision", lambda: self.decide(None), "U")
         self.detail_action = self._action("Why This &Score…", self.open_detail)
+        self.rating_actions = [
+            self._action(
+                f"{'★' * n if n else 'No'} Stars" if n != 1 else "★ Star",
+                lambda _=False, n=n: self.rate(n),
+                str(n),
+            )
+            for n in range(6)
+        ]
+        self.label_actions = [
+            self._action(f"{name.title()} Label", lambda _=False, lb=name: self.set_label(lb), key)
+            for key, name in zip("6789", LABEL_KEYS, strict=True)
+        ]
+        self.clear_marks_action = self._action(
+            "Clear &All Marks", self.clear_all_marks, tip="Undecide every photo (Ctrl+Z undoes)"
+        )
+        self.history_action = self._action("&History…", self.show_history)
+        self.write_sidecars_action = self._action(
+            "&Write to Sidecars",
+            self.write_sidecars,
+            "Ctrl+S",
+            "Write ratings, labels, rejects and scores to XMP sidecars other programs read",
+        )
         self.reject_below_action = self._action(
             "Reject All &Below Threshold", self.reject_below_threshold
         )
-        self.trash_action = self._action(
-            "Move Rejected to &Trash…", self.move_rejected_to_trash, "Ctrl+Delete"
+        self.trash_action = self._action("Move Rejected to &Trash…", self.move_rejected_to_trash)
+        self.move_rejected_action = self._action(
+            "&Move Rejected…",
+            self.move_rejected,
+            "Ctrl+Delete",
+            "Move the rejected photos to the Trash or the folder chosen in Preferences",
+        )
+        self.export_action = self._action(
+            "&Export View…", self.export_view, tip="The photos shown, as CSV or JSON"
+        )
+        self.copy_keepers_action = self._action("&Copy Keepers To…", self.copy_keepers)
+        self.move_keepers_action = self._action("Mo&ve Keepers To…", self.move_keepers)
+        self.preferences_action = self._action(
+            "&Preferences…", self.show_preferences, QKeySequence.StandardKey.Preferences
         )
         self.folder_action = self._action("Move Rejected to &Folder…", self.move_rejected_to_folder)
         self.rejects_name_action = self._action(
             "Rejects Folder &Name…", self.choose_rejects_folder_name
         )
         self.cancel_action = self._action("&Cancel Scoring", self.cancel_scoring)
+        self.loupe_action = self._action(
+            "&Loupe", self.open_loupe, "F", "The current photo alone, full screen (F or Enter)"
+        )
+        self.compare_action = self._action(
+            "&Compare", self.open_compare, "C", "2 to 4 selected photos side by side"
+        )
+        self.reverse_sort_action = self._action(
+            "Re&verse Sort Order", self.set_sort_reversed, tip="Sharpest, newest or last first"
+        )
+        self.reverse_sort_action.setCheckable(True)
+        self.reverse_sort_action.setChecked(self.settings.sort_reversed())
+        self.model.set_descending(self.settings.sort_reversed())
+        self.reverse_sort_action.setIconText("⇅")
+        self.reverse_sort_button.setDefaultAction(self.reverse_sort_action)
         self.bigger_action = self._action(
             "&Bigger Thumbnails", lambda: self.zoom_thumbnails(1), "Ctrl++"
         )
@@ -419,26 +524,49 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.recursive_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = mb.addMenu("&Edit")
         edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.history_action)
         photo = mb.addMenu("&Photo")
         for a in (self.keep_action, self.reject_action, self.clear_action, self.detail_action):
             photo.addAction(a)
+        rating_menu = photo.addMenu("&Rating")
+        for a in self.rating_actions:
+            rating_menu.addAction(a)
+        label_menu = photo.addMenu("Colour &Label")
+        for a in self.label_actions:
+            label_menu.addAction(a)
+        photo.addAction(self.clear_marks_action)
+        photo.addAction(self.write_sidecars_action)
+        photo.addSeparator()
+        photo.addAction(self.copy_keepers_action)
+        photo.addAction(self.move_keepers_action)
         photo.addSeparator()
         for a in (
             self.reject_below_action,
+            self.move_rejected_action,
             self.trash_action,
             self.folder_action,
             self.rejects_name_action,
         ):
             photo.addAction(a)
         view = mb.addMenu("&View")
+        view.addAction(self.loupe_action)
+        view.addAction(self.compare_action)
+        view.addSeparator()
+        view.addAction(self.reverse_sort_action)
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
         theme_menu = view.addMenu("&Theme")
         for t in self.theme_actions.values():
             theme_menu.addAction(t)
+        view.addMenu(self.mark_filter.menu_)
         scoring = mb.addMenu("&Scoring")
         for a in self.method_actions.values():
             scoring.addAction(a)
@@ -450,10 +578,20 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.model.countsChanged.connect(self._schedule_refresh)
+        self.cull.historyChanged.connect(self._on_history)
+        self.cull.undoFinished.connect(self._on_move_undone)
+        self.cull.filesReturned.connect(self._on_files_returned)
+        self.cull.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.moves.movesFinished.connect(self.movesFinished)
+        self.moves.keepersCopied.connect(self.keepersCopied)
+        self.moves.movingChanged.connect(lambda _: self._set_move_actions_enabled())
+        self.sidecars.read.connect(self._on_sidecars_read)
+        self.sidecars.written.connect(self._on_sidecars_written)
         self.loader.thumbnailReady.connect(self._on_thumbnail)
         self.loader.idle.connect(self._maybe_start_scoring)
         self.tasks.done.connect(self._on_task_done)
         self.view.openRequested.connect(self.open_detail)
+        self.view.loupeRequested.connect(self.open_loupe)
         self.view.zoomRequested.connect(self.zoom_thumbnails)
         self.view.viewportChanged.connect(self._schedule_visible)
         self.proxy.layoutChanged.connect(self._schedule_visible)
@@ -463,6 +601,7 @@ class MainWindow(QMainWindow):
         self.filter_combo.currentIndexChanged.connect(
             lambda _: self.set_filter_mode(self.filter_combo.currentData())
         )
+        self.mark_filter.changed.connect(self.set_mark_filter)
         self.sort_combo.currentIndexChanged.connect(
             lambda _: self.set_sort_key(self.sort_combo.currentData(), by_user=True)
         )
@@ -479,8 +618,9 @@ class MainWindow(QMainWindow):
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
-        self._results_timer = QTimer(self, singleShot=True, interval=RESULTS_MS)
-        self._results_timer.timeout.connect(self._apply_pending_results)
+        self.scoring.started.connect(self._on_scoring_started)
+        self.scoring.progressed.connect(self.progress.setValue)
+        self.scoring.finished.connect(self._on_scoring_finished)
         self._visible_timer = QTimer(self, singleShot=True, interval=30)
         self._visible_timer.timeout.connect(self._update_visible)
         self._first_screen_timer = QTimer(self, singleShot=True, interval=FIRST_SCREEN_TIMEOUT_MS)
@@ -492,13 +632,14 @@ class MainWindow(QMainWindow):
     def all_actions(self) -> list[QAction]:
         """Every action of the window, the menus' and the window's own, each once."""
         found: list[QAction] = []
-        for action in self.actions():
+        for action in self.actions() + self.view.actions():
             if action not in found:
                 found.append(action)
         return found
 
     def show_shortcuts(self) -> None:
-        sheet = ShortcutSheet(self.all_actions(), self)
+        more = view_rows("Loupe", LOUPE_KEYS) + view_rows("Compare", COMPARE_KEYS)
+        sheet = ShortcutSheet(self.all_actions(), self, more)
         sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         sheet.show()
         self.shortcut_sheet = sheet
@@ -569,6 +710,10 @@ class MainWindow(QMainWindow):
         chosen = self.sort_combo.currentData() if self._sort_chosen else None
         scan = scanned.scan
         self.model.set_listing(scanned.listing)
+        cached = self.cull.load(self.method, self.model.threshold)
+        if cached:
+            self._update_histogram_range()
+        self.sidecars.folder_opened(scan.shots)
         self._sort_chosen = chosen not in (None, "name")
         self._set_sort_silently(chosen if self._sort_chosen else "name")
         freeze_long_lived_objects()  # the folder's records too
@@ -610,47 +755,22 @@ class MainWindow(QMainWindow):
     def start_scoring(self) -> None:
         self._stop_scoring()
         paths = [r.path for r in self.model.records if r.score is None and r.error is None]
-        if not paths:
-            return
         visible = set(self._visible_paths())
         paths.sort(key=lambda p: p not in visible)  # visible photos first
-        run = ScoringRun(paths, self.method, self.jobs)
-        run.resultsPending.connect(self._on_results_pending)
-        run.finished.connect(self._on_run_finished)
-        self.run = run
-        self.progress.setRange(0, run.total)
+        self.scoring.start(paths, self.method, ScoringRun)
+
+    @property
+    def run(self) -> ScoringRun | None:
+        return self.scoring.run
+
+    def _on_scoring_started(self, total: int) -> None:
+        self.progress.setRange(0, total)
         self.progress.setValue(0)
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(True)
         self.eta_label.setText("")
-        run.start()
 
-    def _on_results_pending(self, run: ScoringRun) -> None:
-        if run is self.run and not self._results_timer.isActive():
-            self._results_timer.start()  # whatever else arrives meanwhile joins this batch
-
-    def _apply_pending_results(self) -> None:
-        """Apply every result the current run has collected, in one model update."""
-        run = self.run
-        if run is None:
-            return
-        results: list[PhotoResult] = [r for r in run.take_results() if r.method == self.method]
-        if not results:
-            return
-        run.done_count += len(results)
-        self.model.apply_results(results)
-        self.progress.setValue(run.done_count)
-
-    def _on_run_finished(self, run: ScoringRun, scored_all: int) -> None:
-        completed = bool(scored_all)
-        run.wait(5)
-        if run in self._retired_runs:
-            self._retired_runs.remove(run)
-        if run is not self.run:
-            return
-        self._results_timer.stop()
-        self._apply_pending_results()
-        self.run = None
+    def _on_scoring_finished(self, completed: bool) -> None:
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(False)
         if completed and not self._sort_chosen:
@@ -663,25 +783,18 @@ class MainWindow(QMainWindow):
 
     def cancel_scoring(self) -> None:
         self._scoring_wanted = False
-        if self.run is not None:
-            self.run.cancel()
+        self.scoring.cancel()
 
     def _stop_scoring(self) -> None:
-        """Cancel the current run without waiting; it winds down in the background. Its
-        waiting results are dropped: every caller clears the scores or the window next (a
-        user's Cancel keeps them, through _on_run_finished)."""
+        """Cancel the current run without waiting (see ScoringController.stop)."""
         self._scoring_wanted = False
-        if self.run is not None:
-            self.run.cancel()
-            self._results_timer.stop()
-            self._retired_runs.append(self.run)
-            self.run = None
+        self.scoring.stop()
         for w in (self.progress, self.eta_label, self.cancel_button):
             w.setVisible(False)
 
     @property
     def scoring_active(self) -> bool:
-        return self.run is not None or any(r.running for r in self._retired_runs)
+        return self.scoring.active
 
     def set_method(self, method: str) -> None:
         if method == self.method or method not in METHODS:
@@ -691,6 +804,7 @@ class MainWindow(QMainWindow):
 
     def _apply_method(self, method: str, rescore: bool) -> None:
         self._stop_scoring()
+        self.cull.flush(wait=False)  # the last method's scores, before the next one's
         self.method = method
         self.settings.set_method(method)
         self._sync_method_widgets()
@@ -701,6 +815,9 @@ class MainWindow(QMainWindow):
         self._update_histogram_range()
         self._set_threshold_widgets(threshold)
         self.model.set_threshold(threshold)
+        self.cull.set_threshold(threshold)
+        if self.model.rowCount() > 0 and self.cull.load_cached(method, threshold):
+            self._update_histogram_range()
         if rescore and self.model.rowCount() > 0:
             if not self._sort_chosen:
                 self._set_sort_silently("name")
@@ -734,6 +851,7 @@ class MainWindow(QMainWindow):
         value = float(value)
         self._set_threshold_widgets(value)
         self.model.set_threshold(value)
+        self.cull.set_threshold(value)
         self.settings.set_threshold(self.method, value)
         self._refresh_threshold_label()
         self._schedule_refresh()
@@ -769,11 +887,63 @@ class MainWindow(QMainWindow):
         if len(records) == 1 and current.isValid():
             nxt = self.proxy.index(current.row() + 1, 0)
             following = nxt.data(Role.RECORD) if nxt.isValid() else None
-        self.model.set_decision(records, decision)
+        self.cull.decide(records, decision)
         target = following if isinstance(following, PhotoRecord) else records[-1]
         self.select_record(target)
         if self.detail is not None and self.detail.isVisible():
             self._load_detail(self.current_record())
+
+    def rate(self, stars: int) -> None:
+        """0-5: stars for the selection (as in Lightroom and Photo Mechanic)."""
+        self.cull.rate(self.selected_records(), stars)
+
+    def set_label(self, label: Label) -> None:
+        """6-9: red, yellow, green, blue; the same key again takes the label off."""
+        self.cull.toggle_label(self.selected_records(), label)
+
+    def clear_all_marks(self) -> None:
+        n = self.cull.clear_marks()
+        self.statusBar().showMessage(f"Cleared the decisions of {n} photos (Ctrl+Z undoes)", 5000)
+
+    def write_sidecars(self) -> None:
+        """Photo ▸ Write to Sidecars: the selection when several photos are selected, else
+        every photo of the folder (in a worker)."""
+        rows = self.view.selectionModel().selectedIndexes()
+        records = self.selected_records() if len(rows) > 1 else list(self.model.records)
+        if records:
+            n = self.sidecars.write(records)
+            self.statusBar().showMessage(f"Writing the sidecars of {n} photos…", 5000)
+
+    def _on_sidecars_read(self, findings: SidecarFindings) -> None:
+        if findings.marks:
+            elsewhere = len(findings.elsewhere)
+            self.statusBar().showMessage(
+                f"{len(findings.marks)} photos took their marks from sidecars"
+                + (f" ({elsewhere} changed in another program)" if elsewhere else ""),
+                8000,
+            )
+        if findings.problems:
+            path, reason = findings.problems[0]
+            self.statusBar().showMessage(
+                f"{len(findings.problems)} sidecars could not be read, e.g. {path.name}: {reason}",
+                10000,
+            )
+        self.sidecarsRead.emit(findings)
+
+    def _on_sidecars_written(self, report: SidecarWriteReport) -> None:
+        self.statusBar().showMessage(f"Wrote {len(report.written)} sidecars", 5000)
+        self._report_failures(
+            "Some sidecars were not written",
+            "sidecars were left as they were.",
+            [Failure(p, r) for p, r in report.failures],
+        )
+        self.sidecarsWritten.emit(report)
+
+    def show_history(self) -> None:
+        dialog = HistoryDialog(self.cull, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.history_dialog = dialog
 
     def select_record(self, record: PhotoRecord | None) -> None:
         if record is None:
@@ -786,9 +956,11 @@ class MainWindow(QMainWindow):
             self.view.scrollTo(idx)
 
     def reject_below_threshold(self) -> None:
-        n = self.model.reject_below_threshold()
+        n = self.cull.reject_below(self.model.threshold)
         self.statusBar().showMessage(
-            f"Rejected {n} photos below the threshold (photos you kept by hand stay kept)", 5000
+            f"Rejected {n} photos below the threshold (photos you marked by hand, and unsure "
+            "or unreadable ones, are left alone)",
+            5000,
         )
 
     # moving -------------------------------------------------------------------------------
@@ -798,6 +970,60 @@ class MainWindow(QMainWindow):
     def move_rejected_to_folder(self) -> None:
         self._move_rejected("folder")
 
+    def move_rejected(self) -> None:
+        """Ctrl+Delete: to the Trash or the rejects folder, as chosen in Preferences."""
+        self._move_rejected(self.settings.move_destination())
+
+    def export_view(self, path: Path | None = None) -> Path | None:
+        """File ▸ Export View: the photos shown, in the order shown, as CSV or JSON."""
+        if path is None:
+            start = str((self.folder or Path.home()) / "reviewer-view.csv")
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export the view", start, "CSV (*.csv);;JSON (*.json)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        rows = export_rows(self.proxy, self.model.threshold)
+        try:
+            write_rows(path, rows)
+        except OSError as exc:
+            self._report("Export failed", f"{path} could not be written: {exc}")
+            return None
+        self.statusBar().showMessage(f"Exported {len(rows)} photos to {path}", 8000)
+        return path
+
+    def copy_keepers(self, folder: Path | None = None) -> None:
+        self.moves.keepers_to(folder, move=False)
+
+    def move_keepers(self, folder: Path | None = None) -> None:
+        self.moves.keepers_to(folder, move=True)
+
+    def show_preferences(self) -> None:
+        dialog = PreferencesDialog(load_preferences(self.settings, self.method), self)
+        self.preferences_dialog = dialog
+        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+            self.apply_preferences(dialog.values())
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Use and remember the choices of the Preferences dialog."""
+        s = self.settings
+        s.set_sidecar_style(prefs.sidecar_style)
+        s.set_auto_write_sidecars(prefs.auto_write_sidecars)
+        s.set_move_destination(prefs.move_destination)
+        if valid_rejects_folder(prefs.rejects_folder):
+            s.set_rejects_folder(prefs.rejects_folder)
+        s.set_threshold(prefs.method, prefs.threshold)
+        self.set_method(prefs.method)
+        if prefs.threshold != self.model.threshold:
+            self.set_threshold(prefs.threshold)
+        self.set_thumbnail_size(prefs.thumbnail_size)
+        self.set_theme(as_theme(prefs.theme))
+        if prefs.recursive != self.recursive:
+            self.recursive_action.setChecked(prefs.recursive)
+            self._toggle_recursive()
+        s.sync()
+
     def choose_rejects_folder_name(self) -> None:
         name, ok = QInputDialog.getText(
             self,
@@ -805,108 +1031,50 @@ class MainWindow(QMainWindow):
             "Name of the folder rejected photos move to:",
             text=self.settings.rejects_folder(),
         )
-        if ok and name.strip():
+        if ok and valid_rejects_folder(name):
             self.settings.set_rejects_folder(name.strip())
 
     def _move_rejected(self, destination: str) -> None:
+        self.moves.move_rejected(destination)
+
+    @property
+    def _moving(self) -> bool:
+        return self.moves.moving
+
+    def undo(self) -> None:
+        """Ctrl+Z: undo the last action (a mark, a rating, a label, a bulk reject, a move)."""
         if self._moving:
             return
-        records = self.model.rejected()
-        if not records:
-            self._report(
-                "Nothing to move",
-                "No photo is marked rejected. Press X on a photo, "
-                "or use “Reject all below threshold”.",
-            )
-            return
-        files = [f for r in records for f in r.shot.files]
-        total = sum(r.shot.size_bytes for r in records)
-        partners = sum(len(r.shot.files) - 1 for r in records)
-        folder_name = self.settings.rejects_folder()
-        where = "the Trash" if destination == "trash" else f"the “{folder_name}” folder"
-        text = (
-            f"Move {len(records)} rejected shot{'s' if len(records) != 1 else ''} to "
-            f"{where}?\n\n{len(files)} files, {human_bytes(total)}"
-            + (f" (including {partners} RAW/JPEG partners and sidecars)" if partners else "")
-            + ".\n\nNothing is deleted; Edit ▸ Undo Move (Ctrl+Z) puts them back."
-        )
-        details = "\n".join(str(f) for f in files)
-        if not self.confirm("Move rejected photos", text, details):
-            return
-        self._moving = True
-        self._set_move_actions_enabled()
-        journal, home = self.journal, self.home_trash
-        if destination == "trash":
-            self.tasks.submit(
-                ("move", records),
-                lambda: move_to_trash([r.shot for r in records], journal, home_trash=home),
-            )
-        else:
-            self.tasks.submit(
-                ("move", records),
-                lambda: move_to_folder([r.shot for r in records], folder_name, journal),
-            )
+        text = self.cull.undo()
+        if text:
+            self.statusBar().showMessage(f"Undone: {text}", 5000)
 
-    def _on_moved(
-        self, records: list[PhotoRecord], batch: MoveBatch | None, error: str | None
-    ) -> None:
-        self._moving = False
-        if batch is None:
-            self._report("Move failed", f"Nothing could be moved: {error}")
-            self._set_move_actions_enabled()
+    def redo(self) -> None:
+        if self._moving:
             return
-        moved_src = {m.src for m in batch.moves}
-        gone = [r for r in records if r.path in moved_src]
-        if batch.moves:
-            self.undo_stack.append((batch, gone))
-        self.model.remove_records(gone)
-        where = "the Trash" if batch.destination == "trash" else "the rejects folder"
-        self.statusBar().showMessage(
-            f"Moved {len(gone)} shots ({len(batch.moves)} files) to {where}. Ctrl+Z to undo.", 8000
-        )
-        self._report_failures(
-            "Some files were not moved",
-            "files stayed where they are; nothing else was touched.",
-            batch.failures,
-        )
-        self._set_move_actions_enabled()
-        self.movesFinished.emit(batch)
+        text = self.cull.redo()
+        if text:
+            self.statusBar().showMessage(f"Redone: {text}", 5000)
 
-    def undo_last_move(self) -> None:
-        if self._moving or not self.undo_stack:
-            return
-        batch, records = self.undo_stack.pop()
-        self._moving = True
-        self._set_move_actions_enabled()
-        journal = self.journal
-        self.tasks.submit(("undo", batch, records), lambda: restore(batch, journal))
+    undo_last_move = undo
 
-    def _on_restored(
-        self,
-        batch: MoveBatch,
-        records: list[PhotoRecord],
-        report: RestoreReport | None,
-        error: str | None,
-    ) -> None:
-        self._moving = False
-        if report is None:
-            self.undo_stack.append((batch, records))
-            self._report("Undo failed", f"Nothing was restored: {error}")
-            self._set_move_actions_enabled()
-            return
-        back = {m.src for m in report.restored}
-        same_folder = [
-            r
-            for r in records
-            if r.path in back and self.folder is not None and r.path.is_relative_to(self.folder)
-        ]
-        self.model.insert_records(same_folder)
+    def _on_history(self, can_undo: bool, can_redo: bool, undo_text: str, redo_text: str) -> None:
+        self.undo_action.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
+        self.redo_action.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        self._set_move_actions_enabled()
+
+    def _on_move_undone(self, report: RestoreReport) -> None:
         self.statusBar().showMessage(f"Restored {len(report.restored)} files", 8000)
         self._report_failures(
             "Some files could not be restored", "files are still moved.", report.failures
         )
-        self._set_move_actions_enabled()
         self.undoFinished.emit(report)
+
+    def _on_files_returned(self, paths: list[Path]) -> None:
+        """A move of an earlier session undone: rescan if its files came back here."""
+        folder = self.folder
+        if folder is not None and any(p.is_relative_to(folder) for p in paths):
+            self.open_folder(folder)
 
     def _report_failures(self, title: str, outcome: str, failures: list[Failure]) -> None:
         """One dialog listing the files a move or restore left alone, if any."""
@@ -914,7 +1082,7 @@ class MainWindow(QMainWindow):
             self._report(
                 title,
                 f"{len(failures)} {outcome}",
-                "\n".join(f"{f.path}: {f.reason}" for f in failures),
+                "\n".join(f"{display_path(f.path)}: {f.reason}" for f in failures),
             )
 
     def _set_move_actions_enabled(self) -> None:
@@ -922,7 +1090,9 @@ class MainWindow(QMainWindow):
             a.setEnabled(not self._moving)
         self.trash_button.setEnabled(not self._moving)
         self.folder_button.setEnabled(not self._moving)
-        self.undo_action.setEnabled(not self._moving and bool(self.undo_stack))
+        history = self.cull.cull.history
+        self.undo_action.setEnabled(not self._moving and history.can_undo)
+        self.redo_action.setEnabled(not self._moving and history.can_redo)
 
     # dialogs (real Qt dialogs; tests drive them like a user would) -------------------------
     def confirm(self, title: str, text: str, details: str = "") -> bool:
@@ -949,6 +1119,25 @@ class MainWindow(QMainWindow):
         box.show()
         self.last_report = box
 
+    # loupe and compare (reviewer/gui/loupe.py, compare.py) --------------------------------
+    def open_loupe(self) -> None:
+        if self.loupe is None:
+            self.loupe = Loupe(self, self)
+        self.loupe.open()
+
+    def open_compare(self) -> None:
+        records = self.selected_records()
+        if not MIN_FRAMES <= len(records) <= MAX_FRAMES:
+            self.statusBar().showMessage(
+                f"Select {MIN_FRAMES} to {MAX_FRAMES} photos to compare "
+                f"(Ctrl+click or Shift+click), then press C",
+                6000,
+            )
+            return
+        if self.compare is None:
+            self.compare = CompareView(self, self)
+        self.compare.open(records)
+
     # detail view --------------------------------------------------------------------------
     def open_detail(self) -> None:
         rec = self.current_record()
@@ -957,6 +1146,8 @@ class MainWindow(QMainWindow):
         if self.detail is None:
             self.detail = DetailDialog(self)
             self.detail.decisionRequested.connect(self._detail_decision)
+            self.detail.ratingRequested.connect(self.rate)
+            self.detail.labelRequested.connect(self.set_label)
             self.detail.navigateRequested.connect(self._detail_navigate)
         self.detail.show()
         self.detail.raise_()
@@ -978,7 +1169,9 @@ class MainWindow(QMainWindow):
         if analysis is None:
             analysis = Analysis(rec.path, method, error=error)
         if rec.score is None and rec.error is None:  # scored here first: share the result
-            self.model.apply_result(result_from_analysis(analysis))
+            result = result_from_analysis(analysis)
+            self.model.apply_result(result)
+            self.cull.add_results([result])
         title = rec.shot.label()
         if analysis.score is not None:
             verdict = "blurry" if analysis.score.value < self.model.threshold else "sharp"
@@ -1022,12 +1215,6 @@ class MainWindow(QMainWindow):
         if kind == "scan":
             if tag[1] == self._generation:
                 self._on_scanned(result if isinstance(result, ScannedFolder) else None, err)
-        elif kind == "move":
-            self._on_moved(tag[1], result if isinstance(result, MoveBatch) else None, err)
-        elif kind == "undo":
-            self._on_restored(
-                tag[1], tag[2], result if isinstance(result, RestoreReport) else None, err
-            )
         elif kind == "detail":
             self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
         elif kind == "capture":
@@ -1047,6 +1234,13 @@ class MainWindow(QMainWindow):
             self.filter_combo.blockSignals(False)
         self._schedule_visible()
 
+    def set_mark_filter(self, min_rating: int, label: str | None) -> None:
+        """Show only photos with at least `min_rating` stars and colour label `label`."""
+        self.proxy.set_mark_filter(min_rating, label)
+        if (self.mark_filter.min_rating, self.mark_filter.label) != (min_rating, label):
+            self.mark_filter.set_filter(min_rating, label)
+        self._schedule_visible()
+
     def set_sort_key(self, key: SortKey, by_user: bool = False) -> None:
         if by_user:
             self._sort_chosen = True
@@ -1059,6 +1253,11 @@ class MainWindow(QMainWindow):
         current = self.view.currentIndex()
         if current.isValid():
             self.view.scrollTo(current)
+
+    def set_sort_reversed(self, on: bool) -> None:
+        self.model.set_descending(bool(on))
+        self.reverse_sort_action.setChecked(bool(on))
+        self.settings.set_sort_reversed(bool(on))
 
     def _set_sort_silently(self, key: SortKey) -> None:
         self.set_sort_key(key, by_user=False)
@@ -1100,8 +1299,7 @@ class MainWindow(QMainWindow):
     def _update_visible(self) -> None:
         paths = self._visible_paths()
         self.loader.set_visible(paths)
-        if self.run is not None and paths:
-            self.run.prioritize(paths)
+        self.scoring.prioritize(paths)
 
     def _schedule_refresh(self) -> None:
         if not self._refresh_timer.isActive():
@@ -1123,7 +1321,7 @@ class MainWindow(QMainWindow):
         parts.append(f"{counts.rejected} rejected ({human_bytes(counts.rejected_bytes)} on disk)")
         self.status_label.setText(" · ".join(parts))
         if self.run is not None:
-            eta = self.run.eta_seconds()
+            eta = self.scoring.eta_seconds()
             self.eta_label.setText("" if eta is None else f"about {human_duration(eta)} left")
         self._set_move_actions_enabled()
 
@@ -1156,19 +1354,30 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Cancel everything and wait for the workers (threads and processes) to end."""
         self._stop_scoring()
-        runs = list(self._retired_runs)
-        for run in runs:
-            run.cancel()
-        for run in runs:
-            run.wait()
-        self._retired_runs.clear()
+        self.scoring.shutdown()
         self._generation += 1  # tasks for the open folder give up (capture_info_task)
+        self._close_cull()
         self.loader.shutdown()
         self.tasks.shutdown()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.shutdown()
         self.settings.sync()
 
+    def _close_cull(self) -> None:
+        """Finish moves, write what is pending (sidecars, scores), close the catalog if ours."""
+        self.moves.shutdown()
+        self.sidecars.shutdown()
+        self.cull.close()
+        if self.catalog is not None and self._own_catalog:
+            self.catalog.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_window(self, self.settings, self.splitter)
         if self.detail is not None:
             self.detail.close()
+        for view in (self.loupe, self.compare):
+            if view is not None:
+                view.close()
         self.shutdown()
         super().closeEvent(event)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,19 @@ State = Literal["unscored", "sharp", "below", "error"]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class MarksLike(Protocol):
+    """What the grid shows of a photo's marks (core's `Marks` has it)."""
+
+    @property
+    def decision(self) -> Decision | None: ...
+
+    @property
+    def rating(self) -> int: ...
+
+    @property
+    def label(self) -> str | None: ...
+
+
 class Role(IntEnum):
     RECORD = Qt.ItemDataRole.UserRole + 1
     SCORE = Qt.ItemDataRole.UserRole + 2  # float, or None while unscored
@@ -42,6 +55,9 @@ class Role(IntEnum):
     CAPTURE_TIME = Qt.ItemDataRole.UserRole + 7  # float: POSIX time (capture, else mtime)
     SHARPNESS_ORDER = Qt.ItemDataRole.UserRole + 8  # float: errors first, unscored last
     THUMBNAIL = Qt.ItemDataRole.UserRole + 9  # Path; changes when its thumbnail arrives
+    RATING = Qt.ItemDataRole.UserRole + 10  # int 0-5
+    LABEL = Qt.ItemDataRole.UserRole + 11  # "red" | "yellow" | "green" | "blue" | ... | None
+    ELSEWHERE = Qt.ItemDataRole.UserRole + 12  # bool: marks last changed by another tool
 
 
 @dataclass(slots=True, eq=False)
@@ -53,6 +69,9 @@ class PhotoRecord:
     score: Score | None = None
     error: str | None = None
     decision: Decision | None = None
+    rating: int = 0
+    label: str | None = None
+    changed_elsewhere: bool = False  # a sidecar newer than the catalog gave the marks
     info: CaptureInfo | None = None
     width: int = 0
     height: int = 0
@@ -142,6 +161,7 @@ class PhotoModel(QAbstractListModel):
         self._threshold = 50.0
         self._values_cache: npt.NDArray[np.float64] | None = None
         self._sort_key: SortKey = "name"
+        self._descending = False
 
     # Qt model interface -------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -175,6 +195,12 @@ class PhotoModel(QAbstractListModel):
             return float("inf") if rec.score is None else rec.score.value
         if role == Role.THUMBNAIL:
             return rec.path
+        if role == Role.RATING:
+            return rec.rating
+        if role == Role.LABEL:
+            return rec.label
+        if role == Role.ELSEWHERE:
+            return rec.changed_elsewhere
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -196,6 +222,12 @@ class PhotoModel(QAbstractListModel):
             lines.append(f"{rec.score.method} score {rec.score.value:.1f}")
         if rec.info is not None and rec.info.summary():
             lines.append(rec.info.summary())
+        if rec.rating:
+            lines.append("★" * rec.rating)
+        if rec.label:
+            lines.append(f"{rec.label} label")
+        if rec.changed_elsewhere:
+            lines.append("marks changed in another program (its sidecar is newer)")
         return "\n".join(lines)
 
     # contents -----------------------------------------------------------------------------
@@ -344,8 +376,19 @@ class PhotoModel(QAbstractListModel):
         return self._values_cache
 
     # decisions ----------------------------------------------------------------------------
+    _decider: Callable[[list[PhotoRecord], Decision | None], int] | None = None
+
+    def set_decider(
+        self, decider: Callable[[list[PhotoRecord], Decision | None], int] | None
+    ) -> None:
+        """Route set_decision through `decider` (the window's cull controller: the undo
+        stack and the catalog), which shows the marks back here through apply_marks."""
+        self._decider = decider
+
     def set_decision(self, records: list[PhotoRecord], decision: Decision | None) -> int:
         """Mark records kept / rejected / undecided; returns how many changed."""
+        if self._decider is not None:
+            return self._decider(list(records), decision)
         rows = []
         for rec in records:
             row = self._row_of.get(rec.path)
@@ -354,8 +397,34 @@ class PhotoModel(QAbstractListModel):
                 rows.append(row)
         if rows:
             self.dataChanged.emit(
-                self.index(min(rows), 0), self.index(max(rows), 0), [Role.DECISION]
+                self.index(min(rows), 0), self.index(max(rows), 0), [Role.DECISION, Role.STATE]
             )
+            self.countsChanged.emit()
+        return len(rows)
+
+    _MARK_ROLES = [Role.DECISION, Role.RATING, Role.LABEL, Role.ELSEWHERE, Role.STATE]
+
+    def apply_marks(
+        self, marks: Mapping[Path, MarksLike], elsewhere: Iterable[Path] | None = None
+    ) -> int:
+        """Show these marks (decision, rating, label: the cull model's); `elsewhere` are the
+        photos whose marks came from a newer sidecar (a mark made here clears that). Returns
+        how many rows changed."""
+        flagged = set(elsewhere or ())
+        rows = []
+        for path, m in marks.items():
+            row = self._row_of.get(path)
+            if row is None:
+                continue
+            rec = self._records[row]
+            new = (m.decision, m.rating, m.label, path in flagged)
+            if new != (rec.decision, rec.rating, rec.label, rec.changed_elsewhere):
+                rec.decision, rec.rating, rec.label, rec.changed_elsewhere = new
+                rows.append(row)
+        if rows:
+            roles = list(self._MARK_ROLES)
+            for first, last in _row_runs(sorted(rows), MAX_CHANGED_RUNS):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0), roles)
             self.countsChanged.emit()
         return len(rows)
 
@@ -389,7 +458,7 @@ class PhotoModel(QAbstractListModel):
 
     def insert_records(self, records: list[PhotoRecord]) -> None:
         """Put records back at their place in name order (after an undo)."""
-        fn = self._key_fn(self._sort_key)
+        fn = self._order_fn()
         for rec in sorted(records, key=fn):
             if rec.path in self._row_of:
                 continue
@@ -421,6 +490,29 @@ class PhotoModel(QAbstractListModel):
             return lambda r: (r.capture_time, r.order)
         return lambda r: (0.0, r.order)
 
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_descending(self, on: bool) -> None:
+        """Reverse the order (sharpest, newest, last name first); re-sorts at once."""
+        if on != self._descending:
+            self._descending = on
+            self.sort_by(self._sort_key)
+
+    def _order_fn(self) -> Callable[[PhotoRecord], tuple[float, int]]:
+        """The sort key of the rows' order, reversed when descending. Reversed by sharpness,
+        photos not scored yet still come last: they have no place in the order yet."""
+        fn = self._key_fn(self._sort_key)
+        if not self._descending:
+            return fn
+        if self._sort_key == "sharpness":
+            return lambda r: (
+                math.inf if r.score is None and r.error is None else -fn(r)[0],
+                -r.order,
+            )
+        return lambda r: (-fn(r)[0], -fn(r)[1])
+
     def sort_by(self, key: SortKey) -> None:
         """Reorder the rows (a stable sort in Python, then one layoutChanged).
 
@@ -428,7 +520,7 @@ class PhotoModel(QAbstractListModel):
         few milliseconds: the proxy would call data() from C++ for every comparison.
         """
         self._sort_key = key
-        fn = self._key_fn(key)
+        fn = self._order_fn()
         new = sorted(self._records, key=fn)
         if new == self._records:
             return

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from reviewer.core.catalog import DEFAULT_REJECTS_FOLDER
 
@@ -88,6 +89,39 @@ class AppSettings:
     def set_thumbnail_size(self, size: int) -> None:
         self.store.setValue("view/thumbnail_size", int(size))
 
+    def window_geometry(self) -> bytes:
+        raw = self.store.value("window/geometry")
+        if isinstance(raw, QByteArray):
+            return bytes(raw.data())
+        return raw if isinstance(raw, bytes) else b""
+
+    def set_window_geometry(self, geometry: bytes) -> None:
+        self.store.setValue("window/geometry", QByteArray(geometry))
+
+    def splitter_sizes(self) -> list[int]:
+        try:
+            sizes = json.loads(str(self._get("window/splitter", "[]")))
+        except json.JSONDecodeError:
+            return []
+        if not isinstance(sizes, list):
+            return []
+        return [int(s) for s in sizes if isinstance(s, int)]
+
+    def set_splitter_sizes(self, sizes: list[int]) -> None:
+        self.store.setValue("window/splitter", json.dumps([int(s) for s in sizes]))
+
+    def first_run_done(self) -> bool:
+        return str(self._get("help/first_run_done", "false")).lower() == "true"
+
+    def set_first_run_done(self, done: bool) -> None:
+        self.store.setValue("help/first_run_done", "true" if done else "false")
+
+    def sort_reversed(self) -> bool:
+        return str(self._get("view/sort_reversed", "false")).lower() == "true"
+
+    def set_sort_reversed(self, on: bool) -> None:
+        self.store.setValue("view/sort_reversed", "true" if on else "false")
+
     def theme(self) -> str:
         return str(self._get("view/theme", "dark"))
 
@@ -102,13 +136,38 @@ class AppSettings:
 
     # moving -------------------------------------------------------------------------------
     def rejects_folder(self) -> str:
+        """A folder name made beside each photo, or an absolute path (any drive)."""
         name = str(self._get("moves/rejects_folder", DEFAULT_REJECTS_FOLDER)).strip()
+        if os.path.isabs(name):
+            return name
         return (
             name if name and "/" not in name and name not in (".", "..") else DEFAULT_REJECTS_FOLDER
         )
 
+    def move_destination(self) -> str:
+        """Where "Move Rejected" (Ctrl+Delete) sends rejects: "trash" or "folder"."""
+        value = str(self._get("moves/destination", "trash"))
+        return value if value in ("trash", "folder") else "trash"
+
+    def set_move_destination(self, destination: str) -> None:
+        self.store.setValue("moves/destination", destination)
+
     def set_rejects_folder(self, name: str) -> None:
         self.store.setValue("moves/rejects_folder", name)
+
+    # sidecars -----------------------------------------------------------------------------
+    def sidecar_style(self) -> str:
+        style = str(self._get("sidecars/style", "adobe"))
+        return style if style in ("adobe", "darktable") else "adobe"
+
+    def set_sidecar_style(self, style: str) -> None:
+        self.store.setValue("sidecars/style", style)
+
+    def auto_write_sidecars(self) -> bool:
+        return str(self._get("sidecars/auto_write", "false")).lower() == "true"
+
+    def set_auto_write_sidecars(self, on: bool) -> None:
+        self.store.setValue("sidecars/auto_write", "true" if on else "false")
 
     def sync(self) -> None:
         self.store.sync()

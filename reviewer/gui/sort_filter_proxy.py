@@ -1,4 +1,5 @@
-"""Sorting (sharpness, capture time, name) and filtering (all/below/rejected/kept/errors)."""
+"""Sorting (sharpness, capture time, name) and filtering (all/below/rejected/kept/undecided/
+errors, and by rating and colour label as in Lightroom's filter bar)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFil
 
 from reviewer.gui.photo_model import PhotoModel, Role, SortKey
 
-FilterMode = Literal["all", "below", "rejected", "kept", "errors"]
+FilterMode = Literal["all", "below", "rejected", "kept", "undecided", "errors"]
 
 SORT_KEYS: dict[SortKey, str] = {
     "sharpness": "Sharpness (blurriest first)",
@@ -20,6 +21,7 @@ FILTER_MODES: dict[FilterMode, str] = {
     "below": "Below threshold",
     "rejected": "Rejected",
     "kept": "Kept",
+    "undecided": "Undecided",
     "errors": "Errors",
 }
 
@@ -34,6 +36,8 @@ class PhotoFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._mode: FilterMode = "all"
+        self._min_rating = 0  # show photos with at least this many stars
+        self._label: str | None = None  # show photos with this colour label ("none": none)
         self.setDynamicSortFilter(True)
         # a threshold change emits STATE, so rows are re-filtered when they cross it
         self.setFilterRole(Role.STATE)
@@ -56,6 +60,23 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     @property
+    def min_rating(self) -> int:
+        return self._min_rating
+
+    @property
+    def label_filter(self) -> str | None:
+        return self._label
+
+    def set_mark_filter(self, min_rating: int, label: str | None) -> None:
+        """At least `min_rating` stars (0: any) and colour label `label` (None: any,
+        "none": photos without a label)."""
+        if (min_rating, label) == (self._min_rating, self._label):
+            return
+        self.beginFilterChange()
+        self._min_rating, self._label = min_rating, label
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
     def sort_key(self) -> SortKey:
         return self.photo_model().sort_key
 
@@ -65,14 +86,24 @@ class PhotoFilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        if self._mode == "all":
+        marks = self._min_rating > 0 or self._label is not None
+        if self._mode == "all" and not marks:
             return True  # fast path: called for every row on each threshold change
         model = self.photo_model()
         rec = model.record(source_row)
+        if marks:
+            if rec.rating < self._min_rating:
+                return False
+            if self._label is not None and (rec.label or "none") != self._label:
+                return False
+        if self._mode == "all":
+            return True
         if self._mode == "below":
             return rec.is_below(model.threshold)
         if self._mode == "rejected":
             return rec.decision == "reject"
         if self._mode == "kept":
             return rec.decision == "keep"
+        if self._mode == "undecided":
+            return rec.decision is None
         return rec.error is not None

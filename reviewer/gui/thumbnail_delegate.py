@@ -14,6 +14,7 @@ from reviewer.gui.thumbnails import ThumbnailLoader
 
 PADDING = 6
 LABEL_GAP = 4
+LABEL_BOTTOM = 2
 
 SHARP_COLOR = QColor(46, 160, 67)
 BLURRY_COLOR = QColor(207, 34, 46)
@@ -24,6 +25,16 @@ BELOW_TINT = QColor(160, 20, 20, 90)
 REJECT_TINT = QColor(20, 20, 20, 140)
 ERROR_COLOR = QColor(140, 140, 140)
 PLACEHOLDER = QColor(60, 60, 64)
+# Colour labels as Lightroom shows them.
+LABEL_COLORS = {
+    "red": QColor(214, 48, 49),
+    "yellow": QColor(232, 196, 36),
+    "green": QColor(56, 170, 70),
+    "blue": QColor(45, 110, 220),
+    "purple": QColor(150, 80, 190),
+}
+STAR_COLOR = QColor(255, 210, 60)
+ELSEWHERE_COLOR = QColor(70, 150, 230)
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -39,9 +50,21 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self.thumbnail_size = size
 
     def cell_size(self, option_font: QFont | None = None) -> QSize:
+        """The cell: the square thumbnail area, then the label's line (with its descenders and
+        a margin below, so that the last row's labels are never cut at the grid's edge)."""
         fm = QFontMetrics(option_font or QFont())
         side = self.thumbnail_size + 2 * PADDING
-        return QSize(side, side + fm.height() + LABEL_GAP)
+        return QSize(side, side + LABEL_GAP + max(fm.height(), fm.lineSpacing()) + LABEL_BOTTOM)
+
+    def label_rect(self, rect: QRect, font: QFont) -> QRect:
+        """Where a cell's label goes, within the cell `rect`."""
+        fm = QFontMetrics(font)
+        return QRect(
+            rect.left() + PADDING,
+            rect.top() + PADDING + self.thumbnail_size + LABEL_GAP,
+            rect.width() - 2 * PADDING,
+            max(fm.height(), fm.lineSpacing()),
+        )
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -82,6 +105,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._draw_state(painter, rec, image_rect, below)
             self._draw_badge(painter, rec, image_rect, below)
             self._draw_marks(painter, rec, image_rect)
+            draw_rating_and_label(painter, rec, image_rect)
             self._draw_label(painter, option, rec, rect, area)
             if state & QStyle.StateFlag.State_HasFocus:
                 pen = QPen(palette.highlight().color().lighter(140), 2)
@@ -138,9 +162,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         half = width / 2
         painter.drawRect(QRectF(r).adjusted(half, half, -half, -half))
 
-    @staticmethod
-    def _corner_disc(painter: QPainter, r: QRect, color: QColor) -> QRectF:
-        d = max(16.0, min(26.0, r.width() / 7))
+    def _corner_disc(self, painter: QPainter, r: QRect, color: QColor) -> QRectF:
+        d = max(16.0, min(26.0, self.thumbnail_size / 7))
         disc = QRectF(r.right() - d - 4, r.top() + 4, d, d)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
@@ -194,7 +217,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             color = BLURRY_COLOR if below else SHARP_COLOR
         font = QFont(painter.font())
         font.setBold(True)
-        font.setPixelSize(max(10, min(15, r.width() // 12)))
+        # sized by the cell, not the picture: alike on portrait and landscape thumbnails
+        font.setPixelSize(max(10, min(15, self.thumbnail_size // 12)))
         painter.setFont(font)
         fm = QFontMetrics(font)
         w = fm.horizontalAdvance(text) + 10
@@ -210,7 +234,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         """Small icons at the bottom right: blur kind and exposure problems."""
         if rec.score is None:
             return
-        s = max(12.0, min(20.0, r.width() / 10))
+        s = max(12.0, min(20.0, self.thumbnail_size / 10))
         x = r.right() - 4 - s
         y = r.bottom() - 3 - s
         marks: list[str] = []
@@ -272,12 +296,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         font = QFont(option.font)  # type: ignore[attr-defined]
         painter.setFont(font)
         fm = QFontMetrics(font)
-        text_rect = QRect(
-            rect.left() + PADDING,
-            area.bottom() + LABEL_GAP,
-            rect.width() - 2 * PADDING,
-            fm.height(),
-        )
+        text_rect = self.label_rect(rect, font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
@@ -287,3 +306,38 @@ class ThumbnailDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
             fm.elidedText(label, Qt.TextElideMode.ElideMiddle, text_rect.width()),
         )
+
+
+def draw_rating_and_label(painter: QPainter, rec: PhotoRecord, r: QRect) -> None:
+    """Top left of the photo: its colour label (a disc), its stars, and a blue "↻" when its
+    marks were last changed in another program (a newer sidecar)."""
+    h = max(14, min(20, r.width() // 10))
+    x = r.left() + 4
+    y = r.top() + 4
+    color = LABEL_COLORS.get(rec.label or "")
+    if color is not None:
+        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5))
+        painter.setBrush(color)
+        painter.drawEllipse(QRectF(x, y, h, h))
+        x += h + 4
+    texts: list[tuple[str, QColor]] = []
+    if rec.rating:
+        texts.append(("★" * rec.rating, STAR_COLOR))
+    if rec.changed_elsewhere:
+        texts.append(("↻", ELSEWHERE_COLOR))
+    if not texts:
+        return
+    font = QFont(painter.font())
+    font.setPixelSize(h - 2)
+    font.setBold(True)
+    painter.setFont(font)
+    fm = QFontMetrics(font)
+    for text, fg in texts:
+        w = fm.horizontalAdvance(text) + 8
+        box = QRectF(x, y, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 160))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(fg)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        x += w + 4

@@ -19,8 +19,8 @@ from PySide6.QtGui import QImage
 
 # Imported with the window, not on the first decode: importing the decoders (Pillow and its
 # plugins) holds the GIL for ~20 ms, which in a worker thread stalled the first paint of the grid.
-from reviewer.core.decode import load_thumbnail
 from reviewer.core.errors import PhotoError
+from reviewer.core.thumbproc import load_thumbnail_isolated
 
 PREVIEW_EDGE = 160  # first pass: fast, from embedded previews where possible
 FULL_EDGE = 320  # second pass: what the largest cells show
@@ -108,7 +108,7 @@ class ThumbnailLoader(QObject):
         self,
         cache: ThumbnailCache,
         threads: int = 2,
-        thumbnail_fn: ThumbnailFn = load_thumbnail,
+        thumbnail_fn: ThumbnailFn = load_thumbnail_isolated,  # big full decodes elsewhere
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -6,7 +6,6 @@ signals; nothing here makes a QPixmap or touches a widget.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -115,14 +114,9 @@ def prestart_worker_server() -> None:
     start-up keeps that pause out of a scan. The server preloads the scoring engine, so each
     worker it forks starts ready. A no-op where workers are spawned (macOS, Windows).
     """
-    if not sys.platform.startswith("linux"):
-        return
-    import multiprocessing
-    from multiprocessing import forkserver
+    from reviewer.core.workerproc import start_worker_server
 
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["reviewer.core.batch", "reviewer.core.decode"])
-    forkserver.ensure_running()
+    start_worker_server()  # with this package on its path, not the current directory's
 
 
 class ScoringRun(QObject):

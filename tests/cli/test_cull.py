@@ -192,12 +192,25 @@ def test_bad_arguments_exit_2(
     assert _snapshot(shoot) == before
 
 
-def test_context_burst_is_accepted_with_a_note(
-    shoot: Path, capsys: pytest.CaptureFixture[str]
+def test_burst_context_rejects_a_frame_much_blurrier_than_its_burst(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = cull(capsys, str(shoot), "--context", "burst", "--dry-run")
-    assert code == 0 and "IMG_2.JPG" in out
-    assert "not available" in err
+    """A frame sharp enough alone is rejected beside its sharper burst siblings (the default
+    for a folder); --context none judges it alone and keeps it."""
+    scene = dead_leaves(900, 600, seed=5)
+    folder = tmp_path / "burst"
+    folder.mkdir()
+    for i in range(1, 4):
+        cv2.imwrite(str(folder / f"IMG_{i}.JPG"), scene[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
+    soft = defocus(scene, 1.5)[:, :, ::-1]
+    cv2.imwrite(str(folder / "IMG_4.JPG"), soft, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    code, out, _ = cull(capsys, str(folder), "--threshold", "35", "--dry-run")
+    assert code == 0
+    row = _rows(out)["IMG_4.JPG"]
+    assert "rejected" in row and "blurrier than the best frame of its burst" in row
+    assert all("kept" in _rows(out)[f"IMG_{i}.JPG"] for i in range(1, 4))
+    code, out, _ = cull(capsys, str(folder), "--threshold", "35", "--dry-run", "--context", "none")
+    assert "kept" in _rows(out)["IMG_4.JPG"]
 
 
 def test_runs_as_a_command(shoot: Path) -> None:

@@ -105,3 +105,11 @@ def test_degenerate_frames_score_without_error(h: int, w: int) -> None:
     s = score(rgb, explain=True)
     assert 0.0 <= s.value <= 100.0
     assert s.maps is not None and s.maps.edges.shape[1] == min(w, SCORING_LONG_EDGE)
+
+
+def test_version_follows_the_model() -> None:
+    from reviewer.core.cull.catalog_db import scorer_version
+
+    version = scorer_version("learned")
+    assert version == get_scorer("learned").version  # type: ignore[attr-defined]
+    assert version.split("-")[0] != "" and len(version.split("-")[0]) == 12

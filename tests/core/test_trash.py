@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from reviewer.core import trash
+from reviewer.core.cull import moves as trash
 from reviewer.core.trash import (
     FileGroup,
     MoveJournal,
@@ -79,9 +79,8 @@ def test_move_to_trash_follows_the_freedesktop_spec_and_undo_restores(tmp_path: 
     assert digest_tree(shoot) == before
     assert list((t / "info").iterdir()) == []
     assert list((t / "files").iterdir()) == []
-    events = [r["event"] for r in journal.records()]
-    assert events.count("intent") == 3 and events.count("moved") == 3
-    assert events.count("restored") == 3
+    events = [r["e"] for r in journal.records()]
+    assert events == ["plan", "moved", "undo", "restored", "restored", "restored", "undone"]
 
 
 def test_name_clash_in_trash_renames_the_whole_shot_consistently(tmp_path: Path) -> None:
@@ -247,17 +246,19 @@ def test_journal_batches_and_reconcile_after_a_crash(tmp_path: Path) -> None:
     batch = move_to_folder([shot], journal=journal)
     (saved,) = journal.batches()
     assert saved.batch_id == batch.batch_id and saved.moves == batch.moves
-    # a crash after the intent of a move that then did happen, and of one that did not
+    # a crash after the plan of a shot that then did move, and of one that did not
     done = trash.Move(tmp_path / "x.jpg", tmp_path / "moved-x.jpg")
     done.dst.write_bytes(b"x")
     never = trash.Move(tmp_path / "y.jpg", tmp_path / "moved-y.jpg")
     never.src.write_bytes(b"y")
-    journal.intent("crashed", done)
-    journal.intent("crashed", never)
-    assert len(journal.reconcile()) == 2
-    assert journal.reconcile() == []
-    crashed = [b for b in journal.batches() if b.batch_id == "crashed"]
-    assert [m.src for m in crashed[0].moves] == [done.src]
+    crashed = trash.MoveBatch("folder", batch_id="crashed")
+    journal.plan(crashed, "0", [done])
+    journal.plan(crashed, "1", [never])
+    report = trash.reconcile(journal)
+    assert [m.src for m in report.completed] == [done.src] and report.rolled_back == []
+    assert trash.reconcile(journal).completed == []
+    (after,) = [b for b in journal.batches() if b.batch_id == "crashed"]
+    assert [m.src for m in after.moves] == [done.src]
     # restoring from the journal alone (e.g. after a restart) works
     assert not restore(saved, journal).failures
     assert shot.files[0].exists()

@@ -88,6 +88,14 @@ def settings(tmp_path: Path) -> AppSettings:
 
 
 @pytest.fixture(autouse=True)
+def _private_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's catalog (and move journal) in its own temp dir, never the user's."""
+    data = tmp_path / "reviewer-data"
+    monkeypatch.setenv("REVIEWER_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture(autouse=True)
 def _no_stray_workers() -> Iterator[None]:
     """Every GUI test must end with its scoring threads and worker processes gone."""
     import multiprocessing

@@ -225,7 +225,7 @@ def test_unreadable_folder_is_reported_not_fatal(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     window.open_folder(tmp_path / "does-not-exist")
-    qtbot.waitUntil(lambda: "Cannot read" in window.status_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Cannot read" in window.status_label.text(), timeout=60_000)
     assert window.model.rowCount() == 0
     assert "could not be read" in window.last_report.text()
     window.last_report.close()

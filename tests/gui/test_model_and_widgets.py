@@ -261,3 +261,37 @@ def test_capture_time_read_gives_up_once_the_folder_is_left(
     read.clear()
     assert capture_info_task(paths, lambda: False)() is None
     assert len(read) == CAPTURE_CHECK_EVERY  # stopped at its first check, not after all 100
+
+
+def test_badges_are_the_same_size_on_portrait_and_landscape_thumbnails(qtbot: QtBot) -> None:
+    model = PhotoModel()
+    model.set_shots(shots(2))
+    cache = ThumbnailCache()
+    loader = ThumbnailLoader(
+        cache, threads=1, thumbnail_fn=lambda p, e: np.zeros((1, 1, 3), np.uint8)
+    )
+    portrait = np.full((200, 120, 3), 128, np.uint8)
+    landscape = np.full((120, 200, 3), 128, np.uint8)
+    cache.put(model.record(0).path, qimage_from_rgb(portrait), 1)
+    cache.put(model.record(1).path, qimage_from_rgb(landscape), 1)
+    for rec in model.records:
+        model.apply_result(result(rec.path, 80.0))
+        model.set_decision([rec], "keep")
+    delegate = ThumbnailDelegate(loader)
+    delegate.set_thumbnail_size(200)
+
+    def extent(img: QImage, color: QColor) -> tuple[int, int]:
+        """Width and height of the pixels of exactly this colour."""
+        arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4)
+        ys, xs = np.nonzero(
+            (arr[..., 2] == color.red())
+            & (arr[..., 1] == color.green())
+            & (arr[..., 0] == color.blue())
+        )
+        return int(xs.max() - xs.min()), int(ys.max() - ys.min())
+
+    from reviewer.gui.thumbnail_delegate import SHARP_COLOR
+
+    tall, wide = paint_cell(delegate, model, 0), paint_cell(delegate, model, 1)
+    assert extent(tall, SHARP_COLOR) == extent(wide, SHARP_COLOR)  # the score badge
+    loader.shutdown()

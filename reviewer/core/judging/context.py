@@ -49,9 +49,14 @@ def threshold_px(result: PhotoResult) -> float:
 
 
 def single_judgement(result: PhotoResult) -> Judgement:
-    """The frame judged alone, from its score: the verdict of the score's threshold."""
+    """The frame judged alone: the Judgement the scoring run attached to the result (a
+    `judgement` attribute, when the judging step fills one), else the verdict of the score's
+    threshold."""
     if result.score is None:
         return Judgement("error", result.error or "could not be read")
+    attached = getattr(result, "judgement", None)
+    if isinstance(attached, Judgement):
+        return attached
     s = result.score
     radius = blur_px(result)
     if radius is not None:

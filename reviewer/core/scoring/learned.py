@@ -19,6 +19,8 @@ The training pipeline (training/, numpy only) writes the model; nothing here nee
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -154,10 +156,23 @@ def photo_logit(tile_logits: F32) -> float:
     return float(np.percentile(tile_logits, SHARPEST_PERCENTILE))
 
 
+@functools.cache
+def model_version() -> str:
+    """Changes with the model file and with the constants that turn its output into a score, so
+    that cached scores of an older model are not taken for this one's."""
+    digest = hashlib.blake2b(model_path().read_bytes(), digest_size=6).hexdigest()
+    return f"{digest}-{LOGIT_OFFSET:g}-{SHARPEST_PERCENTILE:g}-{MAX_TILES}-{PATCH}"
+
+
 class LearnedScorer:
     name = "learned"
     default_threshold = DEFAULT_THRESHOLD
     description = "a small neural network judges the sharpest regions (trained on synthetic blur)"
+
+    @property
+    def version(self) -> str:
+        """The version of this scorer's numbers (the score cache keeps them apart)."""
+        return model_version()
 
     def score(self, photo: DecodedPhoto, *, explain: bool = False) -> Score:
         gray = to_scoring_size(luma_u8(photo.rgb))

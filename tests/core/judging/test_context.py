@@ -15,6 +15,8 @@ from PIL import Image
 from reviewer.cli import score_command
 from reviewer.core.batch import PhotoResult, score_file
 from reviewer.core.judging.context import judge_results, single_judgement, threshold_px
+from reviewer.core.judging.groups import SIGNATURE_SIZE
+from reviewer.core.judging.verdict import Judgement
 from reviewer.core.metadata import read_capture_info
 from reviewer.core.scoring.base import Score
 from tests.imagegen import dead_leaves, defocus
@@ -87,7 +89,13 @@ def test_files_given_by_name_default_to_no_context(shoot: Path) -> None:
     _, text = run(*files, "--format", "csv", "--jobs", "1", "--context", "burst")
     assert len({r["group"] for r in csv.DictReader(io.StringIO(text))} - {""}) == 1
     _, table = run(*files, "--jobs", "1", "--context", "burst")
-    assert table.splitlines()[0].split()[:4] == ["path", "score", "verdict", "group"]
+    assert table.splitlines()[0].split()[:3] == ["path", "score", "verdict"]
+    assert "group" in table.splitlines()[0].split()
+
+
+def test_scored_photos_carry_their_signature(shoot: Path) -> None:
+    result = score_file(shoot / "IMG_00.jpg")
+    assert result.signature is not None and result.signature.shape == (SIGNATURE_SIZE,)
 
 
 def test_error_rows_and_results_without_signatures(tmp_path: Path) -> None:
@@ -100,6 +108,16 @@ def test_error_rows_and_results_without_signatures(tmp_path: Path) -> None:
     assert judged[0].judgement.verdict == "error" and judged[0].group == ""
     assert single_judgement(ok).verdict == "sharp"
     assert judge_results([], "burst") == []
+
+
+def test_a_judgement_attached_to_the_result_is_the_single_frame_verdict() -> None:
+    class Judged(PhotoResult):  # a result the judging step filled
+        judgement: Judgement | None = None
+
+    r = Judged(Path("a.jpg"), "focus", Score("focus", 10.0, 50.0))
+    assert single_judgement(r).verdict == "blurry"
+    r.judgement = Judgement("unsure", "nothing sharp to judge")
+    assert single_judgement(r) == Judgement("unsure", "nothing sharp to judge")
 
 
 def test_threshold_radius_follows_the_score_threshold() -> None:

@@ -1,0 +1,134 @@
+"""Single-frame verdicts: sharp, blurry or unsure, each with a reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from reviewer.cli import main
+from reviewer.core.image import DecodedPhoto
+from reviewer.core.judging.judge import judge_photo, threshold_radius
+from reviewer.core.judging.shake import detect_shake
+from reviewer.core.judging.verdict import Judgement
+from reviewer.core.scoring import get_scorer
+from reviewer.core.scoring.common import luma_u8
+from reviewer.core.scoring.focus import RADIUS_AT_THRESHOLD
+from tests.imagegen import dead_leaves, defocus, motion
+
+W, H = 1280, 853
+
+
+@pytest.fixture(scope="module")
+def scene() -> np.ndarray:
+    return dead_leaves(W, H, seed=11)
+
+
+def judged(rgb: np.ndarray, method: str = "focus", **kw: object) -> Judgement:
+    photo = DecodedPhoto(rgb, (rgb.shape[1], rgb.shape[0]))
+    score = get_scorer(method).score(photo)
+    return judge_photo(photo, score, **kw)  # type: ignore[arg-type]
+
+
+def doubled(rgb: np.ndarray, dx: int, dy: int, strength: float) -> np.ndarray:
+    """The frame plus a fainter copy of itself shifted by (dx, dy): shake with two stops."""
+    m = np.float32([[1, 0, dx], [0, 1, dy]])
+    copy = cv2.warpAffine(rgb, m, (rgb.shape[1], rgb.shape[0]), borderMode=cv2.BORDER_REFLECT)
+    mix = (1 - strength) * rgb.astype(np.float32) + strength * copy.astype(np.float32)
+    return np.clip(np.rint(mix), 0, 255).astype(np.uint8)
+
+
+def test_threshold_radius_is_the_scorers() -> None:
+    assert threshold_radius(50.0) == pytest.approx(RADIUS_AT_THRESHOLD)
+    assert threshold_radius(70.0) < RADIUS_AT_THRESHOLD < threshold_radius(30.0)
+
+
+def test_sharp_and_blurry_frames_with_reasons(scene: np.ndarray) -> None:
+    sharp = judged(scene)
+    assert sharp.verdict == "sharp"
+    assert "sharp" in sharp.reason and "px" in sharp.reason
+    assert sharp.blur_px is not None and sharp.blur_px < RADIUS_AT_THRESHOLD
+    blurry = judged(defocus(scene, 6))
+    assert blurry.verdict == "blurry"
+    assert "blurred" in blurry.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("flat", 128), ("black", 0), ("blown", 255)],
+)
+def test_nothing_to_judge_is_unsure(name: str, value: int) -> None:
+    frame = np.full((H, W, 3), value, np.uint8)
+    for method in ("focus", "laplacian", "edge-ratio"):
+        j = judged(frame, method)
+        assert j.verdict == "unsure", (name, method, j)
+        assert "judge" in j.reason
+
+
+def test_texture_only_frame_is_unsure_not_blurry() -> None:
+    # An aerial field: fine, even detail everywhere and no edge that stands out.
+    rng = np.random.default_rng(5)
+    grain = rng.normal(0, 1, (H, W)).astype(np.float32)
+    texture = cv2.GaussianBlur(grain, (0, 0), 0.8)
+    texture = 128 + 14 * texture / texture.std()
+    frame = np.repeat(np.clip(texture, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+    j = judged(frame)
+    assert j.verdict == "unsure", j
+    assert "texture" in j.reason or "nothing" in j.reason
+
+
+def test_tiny_image_is_unsure(scene: np.ndarray) -> None:
+    tiny = cv2.resize(scene, (60, 40), interpolation=cv2.INTER_AREA)
+    j = judged(tiny)
+    assert j.verdict == "unsure" and "small" in j.reason
+
+
+def test_doubled_image_shake_is_blurry(scene: np.ndarray) -> None:
+    assert detect_shake(luma_u8(scene)) is None
+    shaken = doubled(scene, 9, 3, 0.3)
+    j = judged(shaken)
+    assert j.verdict == "blurry", j
+    assert "doubled" in j.reason
+    assert j.blur_px is not None and j.blur_px > RADIUS_AT_THRESHOLD
+
+
+def test_repeated_pattern_is_not_a_doubled_image() -> None:
+    # Blinds: crisp stripes every 12 px across the frame repeat at every multiple of 12.
+    x = np.arange(W)
+    stripes = np.where((x // 6) % 2 == 0, 60, 200).astype(np.uint8)
+    frame = np.repeat(np.tile(stripes, (H, 1))[:, :, None], 3, axis=2)
+    rng = np.random.default_rng(2)
+    frame = np.clip(frame + rng.normal(0, 2, frame.shape), 0, 255).astype(np.uint8)
+    shake = detect_shake(luma_u8(frame))
+    assert shake is None or shake.kind != "double"
+
+
+def test_long_smear_is_blurry(scene: np.ndarray) -> None:
+    j = judged(motion(scene, 25, 0))
+    assert j.verdict == "blurry"
+
+
+def test_reason_column_in_score_command(
+    tmp_path: Path, scene: np.ndarray, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cv2.imwrite(str(tmp_path / "a_sharp.jpg"), scene[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
+    cv2.imwrite(str(tmp_path / "b_flat.png"), np.full((400, 600, 3), 90, np.uint8))
+    assert main(["score", str(tmp_path), "--format", "csv", "--jobs", "1"]) == 0
+    rows = {Path(r["path"]).name: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["a_sharp.jpg"]["verdict"] == "sharp"
+    assert "sharp" in rows["a_sharp.jpg"]["reason"]
+    assert rows["b_flat.png"]["verdict"] == "unsure"
+    assert "nothing" in rows["b_flat.png"]["reason"]
+    assert main(["score", str(tmp_path / "b_flat.png"), "--jobs", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "reason" in table.splitlines()[0] and "unsure" in table
+    assert main(["score", str(tmp_path / "a_sharp.jpg"), "--format", "json", "--jobs", "1"]) == 0
+    (rec,) = json.loads(capsys.readouterr().out)
+    assert rec["verdict"] == "sharp" and "sharp" in rec["reason"]
+    assert rec["region"]["kind"] in ("af", "face", "subject", "sharpest", "frame")
+    assert isinstance(rec["region"]["boxes"], list)
