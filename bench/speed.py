@@ -9,6 +9,8 @@ weigh ~8 MB like a camera's). Then, in this one process so that ratios are fair:
   scoring      the full `focus` pipeline (decode + score), all cores;
   naive        cv2.imread at full resolution + Laplacian variance, one core.
 Targets: scoring <= 1.3 x decode-only time; scoring >= 4 x faster than naive.
+Also, per scoring method, its own cost per photo on one core at the working size (decode
+excluded; target for `learned`: <= 20 ms). --methods-only prints just that table.
 """
 
 from __future__ import annotations
@@ -120,6 +122,26 @@ def time_naive(paths: list[Path]) -> float:
     return (time.perf_counter() - t0) / len(paths)
 
 
+def time_methods(paths: list[Path]) -> None:
+    """Each scorer's own cost per photo on one thread, on already-decoded working images."""
+    from reviewer.core.scoring import METHODS, get_scorer
+
+    cv2.setNumThreads(1)
+    photos = [load_working_image(p) for p in paths]
+    print(f"\n{'method (1 core, decode excluded)':34s} {'ms/photo':>9s}")
+    for method in METHODS:
+        scorer = get_scorer(method)
+        scorer.score(photos[0])  # warm up (the learned scorer reads its model once)
+        t0 = time.process_time()
+        for photo in photos:
+            scorer.score(photo)
+        ms = (time.process_time() - t0) / len(photos) * 1000
+        target = (
+            f"  (target <= 20: {'met' if ms <= 20 else 'NOT met'})" if method == "learned" else ""
+        )
+        print(f"{method:34s} {ms:9.1f}{target}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, default=200)
@@ -127,9 +149,13 @@ def main() -> int:
     ap.add_argument("--naive-count", type=int, default=40)
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "speed_24mp")
     ap.add_argument("--sources", type=Path, default=ROOT.parent / "shared" / "photos" / "real")
+    ap.add_argument("--methods-only", action="store_true", help="only the per-method table")
     args = ap.parse_args()
 
     paths = make_set(args.folder, args.count, args.sources)
+    if args.methods_only:
+        time_methods(paths[:20])
+        return 0
     mb = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
     print(
         f"{len(paths)} JPEGs, {SIZE[0]}x{SIZE[1]}, {mb:.1f} MB each on average; "
@@ -160,6 +186,7 @@ def main() -> int:
         f"{'met' if speedup >= 4 else 'NOT met'})"
     )
     print(f"peak memory: main process {self_mb:.0f} MB, largest scoring worker {child_mb:.0f} MB")
+    time_methods(paths[:20])
     return 0
 
 

@@ -103,6 +103,11 @@ def explain_score(score: Score, threshold: float) -> list[str]:
                 else "."
             )
         )
+    if "tiles_scored" in d and "sharp_tiles" in d:
+        lines.append(
+            f"The network judged the {d['tiles_scored']:.0f} most detailed tiles; "
+            f"{d['sharp_tiles']:.0f} look sharp. The sharpest of them decide."
+        )
     if "laplacian_variance" in d:
         lines.append(f"Variance of the Laplacian: {d['laplacian_variance']:.1f}.")
     if score.blur_kind == "motion":

@@ -65,7 +65,7 @@ def test_csv_rows_and_exit_code(shoot: Path) -> None:
 
 def test_all_good_exits_zero_and_methods_and_threshold(shoot: Path) -> None:
     sharp = str(shoot / "a_sharp.jpg")
-    for method in ("focus", "edge-ratio", "laplacian"):
+    for method in ("focus", "edge-ratio", "laplacian", "learned"):
         proc = run("score", sharp, "--method", method, "--format", "json")
         assert proc.returncode == 0, proc.stderr
         (rec,) = json.loads(proc.stdout)

@@ -46,3 +46,19 @@ def test_the_wheel_ships_the_demo_folder_where_the_app_looks(tmp_path: Path) -> 
         timeout=120,
     )
     assert Path(out.stdout.strip()) == site / "reviewer" / "resources" / "demo"
+    # the learned scorer's model ships too, and the installed copy finds it
+    models = sorted(p.name for p in (site / "reviewer" / "resources" / "models").iterdir())
+    assert models == sorted(p.name for p in (ROOT / "resources" / "models").iterdir())
+    code = "from reviewer.core.scoring.learned import model_path; print(model_path())"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert (
+        Path(out.stdout.strip()) == site / "reviewer" / "resources" / "models" / "learned_blur.onnx"
+    )

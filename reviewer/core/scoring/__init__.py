@@ -6,11 +6,12 @@ from reviewer.core.scoring.base import Score, ScoreMaps, Scorer
 from reviewer.core.scoring.edge_ratio import EdgeRatioScorer
 from reviewer.core.scoring.focus import FocusScorer
 from reviewer.core.scoring.laplacian import LaplacianScorer
+from reviewer.core.scoring.learned import LearnedScorer
 
 DEFAULT_METHOD = "focus"
 
 _SCORERS: dict[str, Scorer] = {
-    s.name: s for s in (FocusScorer(), EdgeRatioScorer(), LaplacianScorer())
+    s.name: s for s in (FocusScorer(), EdgeRatioScorer(), LaplacianScorer(), LearnedScorer())
 }
 METHODS: tuple[str, ...] = tuple(_SCORERS)
 

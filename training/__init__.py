@@ -1,0 +1,1 @@
+"""Training pipeline of the `learned` scorer (numpy only; see training/README.md)."""
