@@ -92,6 +92,7 @@ from reviewer.gui.theme import THEMES, Theme, apply_theme, as_theme
 from reviewer.gui.threshold_proposal import ask_to_apply, proposal_for
 from reviewer.gui.thumbnail_delegate import ThumbnailDelegate
 from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+from reviewer.gui.toolbar import build_toolbar
 from reviewer.gui.tooltips import apply_tooltips
 from reviewer.gui.window_state import restore_window, save_window
 from reviewer.gui.workers import (
@@ -277,6 +278,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus()
+        self.toolbar = build_toolbar(self)
         self._connect()
         apply_tooltips(self)
         restore_window(self, self.settings, self.splitter)

@@ -69,3 +69,12 @@ def test_theme_choice_is_applied_and_remembered(
 def test_unknown_theme_falls_back_to_dark() -> None:
     assert as_theme("neon") == "dark"
     assert as_theme("light") == "light"
+
+
+def test_toolbar_actions_have_icons_and_say_their_keys(window: MainWindow) -> None:
+    actions = [a for a in window.toolbar.actions() if not a.isSeparator()]
+    assert window.keep_action in actions and window.reject_action in actions
+    for action in actions:
+        assert not action.icon().isNull(), action.text()
+        assert action.toolTip()
+    assert window.keep_action.toolTip() == "Keep (P)"
