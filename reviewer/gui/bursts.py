@@ -1,0 +1,166 @@
+"""The window's bursts: each scored photo judged against its burst, off the GUI thread.
+
+Once a scoring run ends (or a folder's scores come from the catalog's cache), and again a moment
+after the threshold moves, `BurstController` snapshots the scored rows (score, capture info,
+appearance signature, single-frame judgement: plain data, no decoding), and a worker runs core's
+`judge_results(..., "burst")` on them. The result goes back to the grid (`PhotoModel.
+apply_context`: group, group size, best frame, in-context judgement) and to the cull model
+(`CullModel.set_verdicts`, so Reject All Below Threshold takes frames much blurrier than their
+burst's best and never the best frame or an unsure one).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from reviewer.core.batch import PhotoResult
+from reviewer.core.judging.context import judge_results, single_judgement
+from reviewer.core.judging.verdict import Judgement
+from reviewer.gui.cull_controller import CullController
+from reviewer.gui.photo_model import InBurst, PhotoModel, PhotoRecord
+from reviewer.gui.workers import Analysis, TaskRunner
+
+DEBOUNCE_MS = 250  # after the last threshold change (a slider drag), judge once
+
+
+def snapshot(rec: PhotoRecord, threshold: float) -> PhotoResult | None:
+    """The record as a scoring result judged at `threshold` (None when it has no score)."""
+    if rec.score is None or rec.error is not None:
+        return None
+    return PhotoResult(
+        rec.path,
+        rec.score.method,
+        score=rec.score.at_threshold(threshold),
+        width=rec.width,
+        height=rec.height,
+        info=rec.info,
+        signature=rec.signature,
+        judgement=rec.judgement,
+    )
+
+
+def judge_alone(result: PhotoResult) -> Judgement:
+    """The frame's own judgement at its score's threshold: the scoring run's verdict (unsure
+    stays unsure), turned sharp or blurry by where the score sits against the threshold."""
+    j = single_judgement(result)
+    if result.score is None or j.verdict in ("unsure", "error"):
+        return j
+    verdict = result.score.verdict
+    return j if verdict == j.verdict else replace(j, verdict=verdict)
+
+
+def judge_bursts(results: Sequence[PhotoResult]) -> dict[Path, InBurst]:
+    """Each photo's group, group size, best frame and judgement against its burst (worker)."""
+    alone = [judge_alone(r) for r in results]
+    judged = judge_results(results, "burst", judge=judge_alone)
+    sizes = Counter(c.group for c in judged if c.group)
+    best: dict[str, int] = {}
+
+    def rank(i: int) -> tuple[float, float]:  # lower is sharper: blur radius, else score
+        blur = alone[i].blur_px
+        score = results[i].score
+        return (
+            blur if blur is not None and alone[i].verdict != "error" else float("inf"),
+            -(score.value if score is not None else float("-inf")),
+        )
+
+    for i, c in enumerate(judged):
+        if c.group and (c.group not in best or rank(i) < rank(best[c.group])):
+            best[c.group] = i
+    out: dict[Path, InBurst] = {}
+    for i, (r, c) in enumerate(zip(results, judged, strict=True)):
+        size = sizes.get(c.group, 1) if c.group else 1
+        group = c.group if size > 1 else ""
+        out[r.path] = InBurst(group, size, bool(group) and best.get(group) == i, c.judgement, None)
+    return out
+
+
+class BurstController(QObject):
+    """Judges the grid's scored photos against their bursts, a moment after anything changes."""
+
+    judged = Signal(int)  # rows given their in-context judgement (after each judging)
+
+    def __init__(
+        self,
+        photos: PhotoModel,
+        cull: CullController,
+        busy: Callable[[], bool] = lambda: False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.photos = photos
+        self.cull = cull
+        self.busy = busy  # True while a scoring run goes on: judged when it ends
+        self.tasks = TaskRunner(threads=1, parent=self)
+        self.tasks.done.connect(self._on_done)
+        self._generation = 0
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self.judge_now)
+        photos.thresholdChanged.connect(lambda _t: self.schedule())
+        photos.modelReset.connect(self._forget)
+        photos.rowsRemoved.connect(lambda *_: self.schedule())
+        photos.rowsInserted.connect(lambda *_: self.schedule())
+
+    def _forget(self) -> None:
+        """Another folder: what is being judged is for rows no longer shown."""
+        self._generation += 1
+        self._timer.stop()
+
+    def schedule(self) -> None:
+        """Judge again a moment from now (what was being judged is out of date)."""
+        self._generation += 1
+        self._timer.start()
+
+    def judge_now(self) -> bool:
+        """Snapshot the scored rows and judge them on the worker; False if nothing to do."""
+        self._timer.stop()
+        if self.busy():
+            return False
+        threshold = self.photos.threshold
+        snaps = [s for r in self.photos.records if (s := snapshot(r, threshold)) is not None]
+        if not snaps:
+            return False
+        scores = {r.path: r.score for r in self.photos.records}
+        self._generation += 1
+        tag = (self._generation, threshold, scores)
+        self.tasks.submit(tag, lambda: judge_bursts(snaps))
+        return True
+
+    def _on_done(self, tag: object, result: object, error: object) -> None:
+        assert isinstance(tag, tuple)
+        generation, threshold, scores = tag
+        if generation != self._generation or not isinstance(result, dict):
+            return  # out of date (or failed: the photos keep their single-frame verdicts)
+        judged = {}
+        for p, b in result.items():  # only rows still holding the score that was judged
+            row = self.photos.row_of(p)
+            score = scores.get(p)
+            if row is not None and score is not None and self.photos.record(row).score is score:
+                judged[p] = replace(b, score=score)
+        n = self.photos.apply_context(judged, threshold)
+        self.cull.cull.set_verdicts(
+            {p: b.judgement.verdict for p, b in judged.items()},
+            threshold,
+            best=[p for p, b in judged.items() if b.best],
+        )
+        self.judged.emit(n)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._generation += 1
+        self.tasks.shutdown()
+
+
+def in_context_analysis(analysis: Analysis, rec: PhotoRecord, threshold: float) -> Analysis:
+    """The detail view's analysis with the verdict and reason the photo has against its burst
+    (where the frame alone was judged stays: its region and boxes)."""
+    ctx = rec.in_context(threshold)
+    j = analysis.judgement
+    if ctx is None or j is None or (ctx.verdict, ctx.reason) == (j.verdict, j.reason):
+        return analysis
+    return replace(analysis, judgement=replace(j, verdict=ctx.verdict, reason=ctx.reason))
