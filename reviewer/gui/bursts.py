@@ -16,11 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.judging.context import judge_results, single_judgement
 from reviewer.core.judging.verdict import Judgement
+from reviewer.core.metadata import CaptureInfo
+from reviewer.core.scoring.base import Score
 from reviewer.gui.cull_controller import CullController
 from reviewer.gui.photo_model import InBurst, PhotoModel, PhotoRecord
 from reviewer.gui.workers import Analysis, TaskRunner
@@ -28,19 +32,30 @@ from reviewer.gui.workers import Analysis, TaskRunner
 DEBOUNCE_MS = 250  # after the last threshold change (a slider drag), judge once
 
 
-def snapshot(rec: PhotoRecord, threshold: float) -> PhotoResult | None:
-    """The record as a scoring result judged at `threshold` (None when it has no score)."""
+Row = tuple[
+    Path, Score, CaptureInfo | None, npt.NDArray[np.float32] | None, Judgement | None, int, int
+]
+
+
+def row_of(rec: PhotoRecord) -> Row | None:
+    """What judging needs of a record, taken on the GUI thread (a tuple: about 1 µs)."""
     if rec.score is None or rec.error is not None:
         return None
+    return (rec.path, rec.score, rec.info, rec.signature, rec.judgement, rec.width, rec.height)
+
+
+def snapshot(row: Row, threshold: float) -> PhotoResult:
+    """The row as a scoring result judged at `threshold` (on the worker)."""
+    path, score, info, signature, judgement, width, height = row
     return PhotoResult(
-        rec.path,
-        rec.score.method,
-        score=rec.score.at_threshold(threshold),
-        width=rec.width,
-        height=rec.height,
-        info=rec.info,
-        signature=rec.signature,
-        judgement=rec.judgement,
+        path,
+        score.method,
+        score=score.at_threshold(threshold),
+        width=width,
+        height=height,
+        info=info,
+        signature=signature,
+        judgement=judgement,
     )
 
 
@@ -54,8 +69,10 @@ def judge_alone(result: PhotoResult) -> Judgement:
     return j if verdict == j.verdict else replace(j, verdict=verdict)
 
 
-def judge_bursts(results: Sequence[PhotoResult]) -> dict[Path, InBurst]:
-    """Each photo's group, group size, best frame and judgement against its burst (worker)."""
+def judge_bursts(rows: Sequence[Row], threshold: float) -> dict[Path, InBurst]:
+    """Each photo's group, group size, best frame and judgement against its burst at
+    `threshold` (on the worker)."""
+    results = [snapshot(row, threshold) for row in rows]
     alone = [judge_alone(r) for r in results]
     judged = judge_results(results, "burst", judge=judge_alone)
     sizes = Counter(c.group for c in judged if c.group)
@@ -76,7 +93,7 @@ def judge_bursts(results: Sequence[PhotoResult]) -> dict[Path, InBurst]:
     for i, (r, c) in enumerate(zip(results, judged, strict=True)):
         size = sizes.get(c.group, 1) if c.group else 1
         group = c.group if size > 1 else ""
-        out[r.path] = InBurst(group, size, bool(group) and best.get(group) == i, c.judgement, None)
+        out[r.path] = InBurst(group, size, bool(group) and best.get(group) == i, c.judgement)
     return out
 
 
@@ -122,13 +139,13 @@ class BurstController(QObject):
         if self.busy():
             return False
         threshold = self.photos.threshold
-        snaps = [s for r in self.photos.records if (s := snapshot(r, threshold)) is not None]
-        if not snaps:
+        rows = [row for r in self.photos.records if (row := row_of(r)) is not None]
+        if not rows:
             return False
-        scores = {r.path: r.score for r in self.photos.records}
+        scores = {row[0]: row[1] for row in rows}
         self._generation += 1
         tag = (self._generation, threshold, scores)
-        self.tasks.submit(tag, lambda: judge_bursts(snaps))
+        self.tasks.submit(tag, lambda: judge_bursts(rows, threshold))
         return True
 
     def _on_done(self, tag: object, result: object, error: object) -> None:
@@ -136,18 +153,14 @@ class BurstController(QObject):
         generation, threshold, scores = tag
         if generation != self._generation or not isinstance(result, dict):
             return  # out of date (or failed: the photos keep their single-frame verdicts)
-        judged = {}
-        for p, b in result.items():  # only rows still holding the score that was judged
-            row = self.photos.row_of(p)
-            score = scores.get(p)
-            if row is not None and score is not None and self.photos.record(row).score is score:
-                judged[p] = replace(b, score=score)
-        n = self.photos.apply_context(judged, threshold)
+        judged: dict[Path, InBurst] = result
+        taken = self.photos.apply_context(judged, float(threshold), scores)
         self.cull.cull.set_verdicts(
-            {p: b.judgement.verdict for p, b in judged.items()},
+            {p: judged[p].judgement.verdict for p in taken},
             threshold,
-            best=[p for p, b in judged.items() if b.best],
+            best=[p for p in taken if judged[p].best],
         )
+        n = len(taken)
         self.judged.emit(n)
 
     def shutdown(self) -> None:

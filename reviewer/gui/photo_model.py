@@ -200,7 +200,6 @@ class InBurst:
     size: int  # frames in its group (1 when alone)
     best: bool  # the group's best (sharpest) frame
     judgement: Judgement
-    score: Score | None = None  # the record's score when judged (scored again since: stale)
 
 
 class PhotoModel(QAbstractListModel):
@@ -408,27 +407,31 @@ class PhotoModel(QAbstractListModel):
 
     _CONTEXT_ROLES = [Role.BELOW, Role.STATE, Qt.ItemDataRole.ToolTipRole]
 
-    def apply_context(self, judged: Mapping[Path, InBurst], threshold: float) -> int:
+    def apply_context(
+        self, judged: Mapping[Path, InBurst], threshold: float, scores: Mapping[Path, Score]
+    ) -> list[Path]:
         """Store each photo's place in its burst and its judgement against it, made at
-        `threshold` (reviewer/gui/bursts.py computes them off the GUI thread). Photos scored
-        again since (their context was cleared) keep none. Returns rows touched."""
-        rows = []
+        `threshold` from `scores` (reviewer/gui/bursts.py computes them off the GUI thread).
+        A photo whose score is no longer the one judged (scored again since) is left alone.
+        Returns the photos that took it."""
+        rows, taken = [], []
         for path, b in judged.items():
             row = self._row_of.get(path)
             if row is None:
                 continue
             rec = self._records[row]
-            if rec.score is None or rec.score is not b.score:
-                continue  # scored again (or cleared) since the snapshot
+            if rec.score is None or rec.score is not scores.get(path):
+                continue
             rec.group, rec.group_size, rec.group_best = b.group, b.size, b.best
-            rec.context, rec.context_threshold = b.judgement, float(threshold)
+            rec.context, rec.context_threshold = b.judgement, threshold
             rows.append(row)
+            taken.append(path)
         if rows:
             roles = list(self._CONTEXT_ROLES)
             for first, last in _row_runs(sorted(rows), MAX_CHANGED_RUNS):
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0), roles)
             self.countsChanged.emit()
-        return len(rows)
+        return taken
 
     def clear_scores(self) -> None:
         for rec in self._records:

@@ -125,18 +125,18 @@ def test_the_state_follows_the_verdict_in_context_only_at_its_threshold(qtbot: Q
     for rec, s in zip(model.records, scores, strict=True):
         rec.score = s
     judged = {
-        model.records[0].path: InBurst("1", 3, True, Judgement("sharp", "best frame"), scores[0]),
+        model.records[0].path: InBurst("1", 3, True, Judgement("sharp", "best frame")),
         model.records[1].path: InBurst(
             "1",
             3,
             False,
             Judgement("blurry", "2.4× blurrier than the best frame of its burst"),
-            scores[1],
         ),
-        model.records[2].path: InBurst("1", 3, False, Judgement("unsure", "?"), scores[2]),
+        model.records[2].path: InBurst("1", 3, False, Judgement("unsure", "?")),
     }
     with qtbot.waitSignal(model.dataChanged):
-        assert model.apply_context(judged, 50.0) == 3
+        taken = model.apply_context(judged, 50.0, {r.path: r.score for r in model.records})
+    assert len(taken) == 3
     a, b, c = model.records
     assert [r.state(50.0) for r in (a, b, c)] == ["sharp", "below", "unsure"]
     # at another threshold the scores decide again until judged anew (unsure stays)
@@ -151,4 +151,4 @@ def test_the_state_follows_the_verdict_in_context_only_at_its_threshold(qtbot: Q
 
     model.apply_result(PhotoResult(a.path, "focus", score=Score("focus", 70.0, 50.0)))
     assert a.group == "" and a.context is None
-    assert model.apply_context({a.path: judged[a.path]}, 50.0) == 0
+    assert model.apply_context({a.path: judged[a.path]}, 50.0, {a.path: scores[0]}) == []
