@@ -643,7 +643,8 @@ class PhotoModel(QAbstractListModel):
         return Counts(
             photos=len(self._records),
             scored=int(values.size),
-            below=int(np.count_nonzero(values < self._threshold)),
+            # below the threshold, or blurry against its burst at this threshold
+            below=sum(1 for r in self._records if r.is_below(self._threshold)),
             errors=sum(1 for r in self._records if r.error is not None),
             rejected=len(rejected),
             kept=sum(1 for r in self._records if r.decision == "keep"),

@@ -139,6 +139,7 @@ def test_the_state_follows_the_verdict_in_context_only_at_its_threshold(qtbot: Q
     assert len(taken) == 3
     a, b, c = model.records
     assert [r.state(50.0) for r in (a, b, c)] == ["sharp", "below", "unsure"]
+    assert model.counts().below == 2  # b blurry in context, c under the threshold
     # at another threshold the scores decide again until judged anew (unsure stays)
     assert [r.state(55.0) for r in (a, b, c)] == ["below", "sharp", "unsure"]
     assert model.reject_below_threshold() == 1 and b.decision == "reject"
