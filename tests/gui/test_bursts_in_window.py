@@ -153,3 +153,36 @@ def test_the_state_follows_the_verdict_in_context_only_at_its_threshold(qtbot: Q
     model.apply_result(PhotoResult(a.path, "focus", score=Score("focus", 70.0, 50.0)))
     assert a.group == "" and a.context is None
     assert model.apply_context({a.path: judged[a.path]}, 50.0, {a.path: scores[0]}) == []
+
+
+def test_judging_waits_for_scoring_and_drops_results_for_rows_no_longer_shown(
+    qtbot: QtBot,
+) -> None:
+    from types import SimpleNamespace
+
+    from reviewer.core.cull.model import CullModel
+    from reviewer.gui.bursts import BurstController
+
+    model = _model(4)
+    for i, rec in enumerate(model.records):
+        rec.score = Score("focus", 80.0 - 20 * i, 50.0, details={"blur_radius_px": 1.0 + i})
+    cull = CullModel(None)
+    cull.load([r.path for r in model.records])
+    busy = [True]
+    bursts = BurstController(model, SimpleNamespace(cull=cull), lambda: busy[0])  # type: ignore[arg-type]
+    assert not bursts.judge_now()  # a scoring run goes on: judged when it ends
+    busy[0] = False
+    with qtbot.waitSignal(bursts.judged, timeout=JUDGE_TIMEOUT) as got:
+        assert bursts.judge_now()
+    assert got.args == [4]
+    assert all(r.context_threshold == 50.0 for r in model.records)
+    # judged, then the folder is opened again before the result is back: it is dropped (the
+    # new rows even hold the very same scores)
+    old = list(model.records)
+    with qtbot.waitSignal(bursts.tasks.done, timeout=JUDGE_TIMEOUT):
+        assert bursts.judge_now()
+        model.set_shots([r.shot for r in old])
+        for rec, before in zip(model.records, old, strict=True):
+            rec.score = before.score
+    assert all(r.context is None and r.group_size == 0 for r in model.records)
+    bursts.shutdown()
