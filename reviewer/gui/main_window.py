@@ -1206,9 +1206,13 @@ class MainWindow(QMainWindow):
             result = result_from_analysis(analysis)
             self.model.apply_result(result)
             self.cull.add_results([result])
+        analysis = in_context_analysis(analysis, rec, self.model.threshold)
         title = rec.shot.label()
         if analysis.score is not None:
-            verdict = "blurry" if analysis.score.value < self.model.threshold else "sharp"
+            below = analysis.score.value < self.model.threshold
+            if rec.in_context(self.model.threshold) is not None:  # judged against its burst
+                below = rec.is_below(self.model.threshold)
+            verdict = "blurry" if below else "sharp"
             title += f" — {analysis.score.method} {analysis.score.value:.1f} ({verdict})"
             if rec.decision:
                 title += (
@@ -1216,7 +1220,6 @@ class MainWindow(QMainWindow):
                     if rec.decision == "reject"
                     else " · kept by hand"
                 )
-        analysis = in_context_analysis(analysis, rec, self.model.threshold)
         self.detail.set_analysis(analysis, self.model.threshold, title)
         self.detailLoaded.emit(analysis)
         if analysis.rgb is not None and max(analysis.original_size) > max(analysis.rgb.shape):

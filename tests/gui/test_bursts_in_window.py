@@ -89,6 +89,14 @@ def test_bursts_are_judged_after_scoring_shown_as_stacks_and_bulk_rejected_in_co
     assert mild.context_threshold == new_t
     assert mild.score.value > new_t and mild.is_below(new_t) and mild.state(new_t) == "below"
 
+    # the detail view: the verdict and reason against the burst, in the title and first line
+    window.view.setCurrentIndex(window.proxy.mapFromSource(window.model.index_of(mild)))
+    with qtbot.waitSignal(window.detailLoaded, timeout=JUDGE_TIMEOUT):
+        window.open_detail()
+    assert window.detail is not None
+    assert "(blurry)" in window.detail.title.text()
+    assert "blurrier than the best frame of its burst" in window.detail.explanation.text()
+
     window.reject_below_threshold()
     assert mild.decision == "reject" and very.decision == "reject"
     assert best.decision is None
