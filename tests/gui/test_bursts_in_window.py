@@ -15,7 +15,7 @@ from reviewer.core.scoring.base import Score
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.photo_model import InBurst, PhotoModel
 from reviewer.gui.sort_filter_proxy import PhotoFilterProxy
-from reviewer.gui.thumbnail_delegate import stack_text
+from reviewer.gui.thumbnail_delegate import BEST_COLOR, stack_text
 from reviewer.gui.workers import Analysis
 
 from .conftest import blurred, sharp_image, write_jpeg
@@ -63,6 +63,14 @@ def test_bursts_are_judged_after_scoring_shown_as_stacks_and_bulk_rejected_in_co
     assert "burst of 5" in str(tip)
     assert stack_text(best) == "▣ 5 best" and stack_text(mild) == "▣ 5"
     assert stack_text(recs["S_0.jpg"]) == ""
+    # painted: the best frame's badge in its colour
+    img = window.view.viewport().grab().toImage()
+    pixels = {
+        img.pixelColor(x, y).getRgb()[:3]
+        for x in range(0, img.width(), 2)
+        for y in range(0, img.height(), 2)
+    }
+    assert BEST_COLOR.getRgb()[:3] in pixels
 
     # the detail view's verdict line says it too
     from reviewer.gui.bursts import in_context_analysis
