@@ -11,6 +11,7 @@ burst's best and never the best frame or an unsure one).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -22,7 +23,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.judging.context import judge_results, single_judgement
-from reviewer.core.judging.verdict import Judgement
+from reviewer.core.judging.judge import threshold_radius
+from reviewer.core.judging.verdict import Judgement, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
 from reviewer.gui.cull_controller import CullController
@@ -45,7 +47,7 @@ def row_of(rec: PhotoRecord) -> Row | None:
 
 
 def snapshot(row: Row, threshold: float) -> PhotoResult:
-    """The row as a scoring result judged at `threshold` (on the worker)."""
+    """The row as a scoring result judged alone at `threshold` (on the worker)."""
     path, score, info, signature, judgement, width, height = row
     return PhotoResult(
         path,
@@ -55,26 +57,34 @@ def snapshot(row: Row, threshold: float) -> PhotoResult:
         height=height,
         info=info,
         signature=signature,
-        judgement=judgement,
+        judgement=alone_at(score, judgement, threshold),
     )
 
 
-def judge_alone(result: PhotoResult) -> Judgement:
-    """The frame's own judgement at its score's threshold: the scoring run's verdict (unsure
-    stays unsure), turned sharp or blurry by where the score sits against the threshold."""
-    j = single_judgement(result)
-    if result.score is None or j.verdict in ("unsure", "error"):
-        return j
-    verdict = result.score.verdict
-    return j if verdict == j.verdict else replace(j, verdict=verdict)
+def alone_at(score: Score, judgement: Judgement | None, threshold: float) -> Judgement | None:
+    """The frame's own judgement at `threshold`: the scoring run's, exactly, when it was made
+    at this threshold; at another, its deciding blur radius (the AF point's, the subject's...)
+    against that threshold's radius, else its score against the threshold. Unsure and error
+    stay. None: judged by the score alone (context.single_judgement)."""
+    if judgement is None or judgement.verdict in ("unsure", "error"):
+        return judgement
+    if score.threshold == threshold:
+        return judgement
+    radius = judgement.blur_px
+    if radius is not None and math.isfinite(radius) and score.method == "focus":
+        sharp = radius <= threshold_radius(threshold)
+    else:
+        sharp = score.value >= threshold
+    verdict: Verdict = "sharp" if sharp else "blurry"
+    return judgement if verdict == judgement.verdict else replace(judgement, verdict=verdict)
 
 
 def judge_bursts(rows: Sequence[Row], threshold: float) -> dict[Path, InBurst]:
     """Each photo's group, group size, best frame and judgement against its burst at
     `threshold` (on the worker)."""
     results = [snapshot(row, threshold) for row in rows]
-    alone = [judge_alone(r) for r in results]
-    judged = judge_results(results, "burst", judge=judge_alone)
+    alone = [single_judgement(r) for r in results]
+    judged = judge_results(results, "burst", judge=single_judgement)
     sizes = Counter(c.group for c in judged if c.group)
     best: dict[str, int] = {}
 
