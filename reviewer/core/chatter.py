@@ -18,6 +18,7 @@ import re
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -57,7 +58,10 @@ def captured_stderr() -> Iterator[list[str]]:
     with suppress(Exception):
         sys.stderr.flush()
     try:
-        with tempfile.TemporaryFile() as sink:
+        # Pillow speaks through Python warnings ("Corrupt EXIF data"): those are the decoder's
+        # messages too. catch_warnings is process-wide, safe here as this is the only thread.
+        with tempfile.TemporaryFile() as sink, warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
             os.dup2(sink.fileno(), 2)
             try:
                 yield lines
@@ -68,6 +72,7 @@ def captured_stderr() -> Iterator[list[str]]:
             sink.seek(0)
             text = sink.read(MAX_CAPTURED).decode("utf-8", "replace")
             lines.extend(line.strip() for line in text.splitlines() if line.strip())
+            lines.extend(str(w.message).strip() for w in said if str(w.message).strip())
     finally:
         os.close(saved)
 

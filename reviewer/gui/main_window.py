@@ -56,9 +56,10 @@ from reviewer.core.trash import (
     display_path,
     startup_batches,
 )
-from reviewer.gui.bursts import BurstController, in_context_analysis
+from reviewer.gui.bursts import BurstController
 from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
+from reviewer.gui.detail_controller import DetailController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
     export_rows,
@@ -95,16 +96,11 @@ from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
 from reviewer.gui.tooltips import apply_tooltips
 from reviewer.gui.window_state import restore_window, save_window
 from reviewer.gui.workers import (
-    Analysis,
-    FullResolution,
     ScannedFolder,
     ScoringRun,
     TaskRunner,
-    analyse,
     capture_info_task,
-    load_full_resolution,
     prestart_worker_server,
-    result_from_analysis,
     scan_task,
 )
 
@@ -243,10 +239,8 @@ class MainWindow(QMainWindow):
         self._sort_chosen = False
         # after a crash the journal is reconciled; moves of earlier runs stay undoable
         self.recovered, batches = startup_batches(self.journal)
-        self.detail: DetailDialog | None = None
         self.loupe: Loupe | None = None
         self.compare: CompareView | None = None
-        self._detail_record: PhotoRecord | None = None
         self.first_paint_at: float | None = None
         self.opened_at = 0.0
 
@@ -267,6 +261,9 @@ class MainWindow(QMainWindow):
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(self.delegate)
         self.tasks = TaskRunner(threads=2, parent=self)
+        self.details = DetailController(self)
+        self.details.loaded.connect(self.detailLoaded.emit)
+        self.details.fullResolution.connect(self.detailFullResolution.emit)
         notice = None
         self._own_catalog = catalog is None
         if catalog is None:
@@ -919,8 +916,8 @@ class MainWindow(QMainWindow):
         self.cull.decide(records, decision)
         target = following if isinstance(following, PhotoRecord) else records[-1]
         self.select_record(target)
-        if self.detail is not None and self.detail.isVisible():
-            self._load_detail(self.current_record())
+        if self.details.is_showing():
+            self.details.load(self.current_record())
 
     def rate(self, stars: int) -> None:
         """0-5: stars for the selection (as in Lightroom and Photo Mechanic)."""
@@ -1174,76 +1171,11 @@ class MainWindow(QMainWindow):
 
     # detail view --------------------------------------------------------------------------
     def open_detail(self) -> None:
-        rec = self.current_record()
-        if rec is None:
-            return
-        if self.detail is None:
-            self.detail = DetailDialog(self)
-            self.detail.decisionRequested.connect(self._detail_decision)
-            self.detail.ratingRequested.connect(self.rate)
-            self.detail.labelRequested.connect(self.set_label)
-            self.detail.navigateRequested.connect(self._detail_navigate)
-        self.detail.show()
-        self.detail.raise_()
-        self._load_detail(rec)
+        self.details.open()
 
-    def _load_detail(self, rec: PhotoRecord | None) -> None:
-        if rec is None or self.detail is None:
-            return
-        self._detail_record = rec
-        self.detail.show_loading(rec.shot.label())
-        path, method = rec.path, self.method
-        self.tasks.submit(("detail", rec, method), lambda: analyse(path, method))
-
-    def _on_analysed(
-        self, rec: PhotoRecord, method: str, analysis: Analysis | None, error: str | None
-    ) -> None:
-        if rec is not self._detail_record or self.detail is None or method != self.method:
-            return
-        if analysis is None:
-            analysis = Analysis(rec.path, method, error=error)
-        if rec.score is None and rec.error is None:  # scored here first: share the result
-            result = result_from_analysis(analysis)
-            self.model.apply_result(result)
-            self.cull.add_results([result])
-        analysis = in_context_analysis(analysis, rec, self.model.threshold)
-        title = rec.shot.label()
-        if analysis.score is not None:
-            below = analysis.score.value < self.model.threshold
-            if rec.in_context(self.model.threshold) is not None:  # judged against its burst
-                below = rec.is_below(self.model.threshold)
-            verdict = "blurry" if below else "sharp"
-            title += f" — {analysis.score.method} {analysis.score.value:.1f} ({verdict})"
-            if rec.decision:
-                title += (
-                    f" · {rec.decision}ed by hand"
-                    if rec.decision == "reject"
-                    else " · kept by hand"
-                )
-        self.detail.set_analysis(analysis, self.model.threshold, title)
-        self.detailLoaded.emit(analysis)
-        if analysis.rgb is not None and max(analysis.original_size) > max(analysis.rgb.shape):
-            path = rec.path
-            # skipped when the user has moved on by the time a thread is free (fast browsing)
-            self.tasks.submit(
-                ("detail-full", rec),
-                lambda: load_full_resolution(path) if rec is self._detail_record else None,
-            )
-
-    def _on_full_resolution(self, rec: PhotoRecord, full: FullResolution | None) -> None:
-        if rec is self._detail_record and self.detail is not None and full is not None:
-            self.detail.set_full_resolution(full)
-            self.detailFullResolution.emit(full)
-
-    def _detail_decision(self, what: str) -> None:
-        self.decide(None if what == "clear" else what)  # type: ignore[arg-type]
-
-    def _detail_navigate(self, step: int) -> None:
-        current = self.view.currentIndex()
-        nxt = self.proxy.index(current.row() + step, 0)
-        if nxt.isValid():
-            self.view.setCurrentIndex(nxt)
-            self._load_detail(self.current_record())
+    @property
+    def detail(self) -> DetailDialog | None:
+        return self.details.dialog
 
     # tasks --------------------------------------------------------------------------------
     def _on_task_done(self, tag: object, result: object, error: object) -> None:
@@ -1253,14 +1185,9 @@ class MainWindow(QMainWindow):
         if kind == "scan":
             if tag[1] == self._generation:
                 self._on_scanned(result if isinstance(result, ScannedFolder) else None, err)
-        elif kind == "detail":
-            self._on_analysed(tag[1], tag[2], result if isinstance(result, Analysis) else None, err)
-        elif kind == "capture":
-            if tag[1] == self._generation and isinstance(result, dict):
-                self.model.apply_capture_info(result)
-                self.captureTimesLoaded.emit()
-        elif kind == "detail-full":
-            self._on_full_resolution(tag[1], result if isinstance(result, FullResolution) else None)
+        elif kind == "capture" and tag[1] == self._generation and isinstance(result, dict):
+            self.model.apply_capture_info(result)
+            self.captureTimesLoaded.emit()
 
     # view ---------------------------------------------------------------------------------
     def set_filter_mode(self, mode: FilterMode) -> None:
@@ -1400,6 +1327,7 @@ class MainWindow(QMainWindow):
         self.loader.shutdown()
         self.tasks.shutdown()
         self.bursts.shutdown()
+        self.details.shutdown()
         for view in (self.loupe, self.compare):
             if view is not None:
                 view.shutdown()

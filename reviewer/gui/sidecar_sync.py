@@ -91,7 +91,10 @@ def read_task(
                 continue
             key = str(shot.display_path.absolute())
             before = saved.get(key, NO_MARKS)
-            resolution = newer_wins(to_xmp(before), times.get(key), recorded)
+            ours = to_xmp(before)
+            if ours is None and key in times:  # cleared here: that is a state with a time too
+                ours = XmpMarks(0, None)
+            resolution = newer_wins(ours, times.get(key), recorded)
             if resolution.source != "sidecar" or resolution.marks is None:
                 continue
             marks = from_xmp(resolution.marks, before)

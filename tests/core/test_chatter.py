@@ -85,3 +85,21 @@ def test_thumbnails_in_threads_print_nothing_for_damaged_jpegs(
     assert got == ["(240, 320, 3)", "corrupt JPEG data (broken data stream when reading image "
                    "file)", "(240, 320, 3)"]  # fmt: skip
     assert capfd.readouterr().err == ""
+
+
+def test_pillow_warnings_are_captured_with_the_rest() -> None:
+    import warnings
+
+    import pytest
+
+    from reviewer.core.chatter import can_capture, captured_stderr
+
+    if not can_capture():
+        pytest.skip("other threads run in this process: fd 2 is not redirected")
+    with captured_stderr() as lines:
+        warnings.warn(
+            "Corrupt EXIF data.  Expecting to read 2 bytes but only got 0.",
+            UserWarning,
+            stacklevel=1,
+        )
+    assert lines == ["Corrupt EXIF data.  Expecting to read 2 bytes but only got 0."]

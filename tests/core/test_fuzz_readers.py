@@ -24,6 +24,11 @@ from reviewer.core.formats import ByteSource, TiffReader, iter_boxes, parse_jpeg
 from reviewer.core.metadata import parse_exif, read_capture_info
 from tests.hostile_corpus import exif_block, seeds
 
+# Damaged input makes Pillow warn ("Corrupt EXIF data"): expected here, and in the app those
+# messages go into the photo's row (reviewer/core/chatter.py), not to the terminal.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
 EXAMPLES = int(os.environ.get("REVIEWER_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -31,6 +31,11 @@ from tests.hostile_corpus import (
     write_case,
 )
 
+# Damaged input makes Pillow warn ("Corrupt EXIF data"): expected here, and in the app those
+# messages go into the photo's row (reviewer/core/chatter.py), not to the terminal.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
 SAMPLE = sample(110)
 MUST_READ = ("valid", "odd-name")
 
@@ -155,6 +160,7 @@ def test_a_huge_file_is_never_read(tmp_path: Path) -> None:
 WORKERS = """
 import resource, sys
 from reviewer.core.batch import score_files
+
 if __name__ == "__main__":
     rows = list(score_files(sys.argv[1:], jobs=2))
     for r in sorted(rows, key=lambda r: r.path.name):

@@ -686,7 +686,8 @@ class Catalog:
                 by_id = {fid: k for k, fid in chunk}
                 q = ",".join("?" * len(chunk))
                 for fid, decision, rating, label in conn.execute(
-                    f"SELECT file_id, decision, rating, label FROM marks WHERE file_id IN ({q})",
+                    f"SELECT file_id, decision, rating, label FROM marks WHERE file_id IN ({q}) "
+                    "AND NOT (decision IS NULL AND rating = 0 AND label IS NULL)",
                     tuple(by_id),
                 ):
                     with contextlib.suppress(ValueError, TypeError):
@@ -696,7 +697,8 @@ class Catalog:
         return out
 
     def set_marks(self, marks: MarksMap, changed_at: float | None = None) -> None:
-        """Save marks, in one transaction per CHUNK files (empty marks delete the row).
+        """Save marks, in one transaction per CHUNK files (empty marks stay as an empty row
+        with their time: a clear is a change a newer-wins comparison must see).
         `changed_at` (a Unix time, default now) is when they were made: a sidecar's time when
         they come from one."""
         items: list[tuple[Path | str, Marks]] = list(marks.items())
@@ -722,14 +724,13 @@ class Catalog:
                 if fid is None:
                     continue
                 m = chunk[p]
-                if m.empty:
-                    conn.execute("DELETE FROM marks WHERE file_id = ?", (fid,))
-                else:
-                    conn.execute(
-                        "INSERT OR REPLACE INTO marks (file_id, decision, rating, label, "
-                        "changed_at) VALUES (?, ?, ?, ?, ?)",
-                        (fid, m.decision, m.rating, m.label, now),
-                    )
+                # marks cleared are kept as an empty row with their time: "cleared here at T"
+                # must beat an older sidecar that still says rejected (newer wins)
+                conn.execute(
+                    "INSERT OR REPLACE INTO marks (file_id, decision, rating, label, "
+                    "changed_at) VALUES (?, ?, ?, ?, ?)",
+                    (fid, m.decision, m.rating, m.label, now),
+                )
         return ids
 
     # ------------------------------------------------------------ moves
@@ -761,10 +762,17 @@ class Catalog:
 
     def counts(self) -> dict[str, int]:
         def op(conn: sqlite3.Connection) -> dict[str, int]:
-            return {
+            counts = {
                 t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
-                for t in ("files", "scores", "marks")
+                for t in ("files", "scores")
             }
+            counts["marks"] = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM marks "
+                    "WHERE NOT (decision IS NULL AND rating = 0 AND label IS NULL)"
+                ).fetchone()[0]
+            )
+            return counts
 
         return self._run(op)
 

@@ -197,12 +197,14 @@ def test_marks_remember_when_they_changed(cat: Catalog, tmp_path: Path) -> None:
     assert when[str(b)] > 1_700_000_000
 
 
-def test_empty_marks_remove_the_row(cat: Catalog, tmp_path: Path) -> None:
+def test_cleared_marks_read_as_none_but_keep_their_time(cat: Catalog, tmp_path: Path) -> None:
     (a,) = make_files(tmp_path / "shoot", 1)
-    cat.set_marks({a: Marks("keep", 1, "blue")})
-    cat.set_marks({a: Marks()})
+    cat.set_marks({a: Marks("keep", 1, "blue")}, changed_at=100.0)
+    cat.set_marks({a: Marks()}, changed_at=200.0)
     assert cat.get_marks([a]) == {}
     assert cat.counts()["marks"] == 0
+    # when they were cleared is kept: a sidecar older than that must not bring them back
+    assert list(cat.marks_changed_at([a]).values()) == [200.0]
     with pytest.raises(ValueError):
         Marks(rating=6)
     with pytest.raises(ValueError):
