@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from reviewer.gui.bursts import in_context_analysis
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.photo_model import PhotoRecord
 from reviewer.gui.workers import (
@@ -109,6 +110,7 @@ class DetailController(QObject):
             result = result_from_analysis(analysis)
             w.model.apply_result(result)
             w.cull.add_results([result])
+        analysis = in_context_analysis(analysis, rec, w.model.threshold)  # against its burst
         self.dialog.set_analysis(
             analysis, w.model.threshold, detail_title(rec, analysis, w.model.threshold)
         )

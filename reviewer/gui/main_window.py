@@ -56,6 +56,7 @@ from reviewer.core.trash import (
     display_path,
     startup_batches,
 )
+from reviewer.gui.bursts import BurstController
 from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
 from reviewer.gui.cull_controller import LABEL_KEYS, CullController
 from reviewer.gui.detail_controller import DetailController
@@ -272,6 +273,10 @@ class MainWindow(QMainWindow):
         self.cull = CullController(self.model, catalog, self.journal, home_trash, self)
         self.sidecars = SidecarController(self.model, self.cull, self.settings, self)
         self.scoring = ScoringController(self.model, self.cull, jobs, self)
+        self.bursts = BurstController(
+            self.model, self.cull, lambda: self.scoring.run is not None, self
+        )
+        self.scoring.finished.connect(lambda _done: self.bursts.schedule())
         self.moves = MoveActions(self)
         prestart_worker_server()
 
@@ -489,6 +494,12 @@ class MainWindow(QMainWindow):
             "Re&verse Sort Order", self.set_sort_reversed, tip="Sharpest, newest or last first"
         )
         self.reverse_sort_action.setCheckable(True)
+        self.collapse_action = self._action(
+            "&Collapse Bursts",
+            lambda on: (self.proxy.set_collapse_bursts(bool(on)), self._schedule_visible()),
+            tip="Show each burst as its best frame; off: every frame",
+        )
+        self.collapse_action.setCheckable(True)
         self.reverse_sort_action.setChecked(self.settings.sort_reversed())
         self.model.set_descending(self.settings.sort_reversed())
         self.reverse_sort_action.setIconText("⇅")
@@ -566,6 +577,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.compare_action)
         view.addSeparator()
         view.addAction(self.reverse_sort_action)
+        view.addAction(self.collapse_action)
         view.addAction(self.bigger_action)
         view.addAction(self.smaller_action)
         theme_menu = view.addMenu("&Theme")
@@ -721,6 +733,7 @@ class MainWindow(QMainWindow):
         cached = self.cull.load(self.method, self.model.threshold)
         if cached:
             self._update_histogram_range()
+            self.bursts.schedule()
         self.sidecars.folder_opened(scan.shots)
         self._sort_chosen = chosen not in (None, "name")
         self._set_sort_silently(chosen if self._sort_chosen else "name")
@@ -826,6 +839,7 @@ class MainWindow(QMainWindow):
         self.cull.set_threshold(threshold)
         if self.model.rowCount() > 0 and self.cull.load_cached(method, threshold):
             self._update_histogram_range()
+            self.bursts.schedule()
         if rescore and self.model.rowCount() > 0:
             if not self._sort_chosen:
                 self._set_sort_silently("name")
@@ -1314,6 +1328,7 @@ class MainWindow(QMainWindow):
         self._close_cull()
         self.loader.shutdown()
         self.tasks.shutdown()
+        self.bursts.shutdown()
         self.details.shutdown()
         for view in (self.loupe, self.compare):
             if view is not None:

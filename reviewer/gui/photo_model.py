@@ -77,6 +77,15 @@ class PhotoRecord:
     width: int = 0
     height: int = 0
     judgement: Judgement | None = None  # the verdict and its reason, from scoring
+    signature: npt.NDArray[np.float32] | None = None  # appearance, for finding bursts
+    # Judged against its burst (reviewer/gui/bursts.py): the group ("" alone), its size, whether
+    # this is the group's best (sharpest) frame, the in-context judgement and the threshold it
+    # holds at (None: not judged in context).
+    group: str = ""
+    group_size: int = 0
+    group_best: bool = False
+    context: Judgement | None = None
+    context_threshold: float | None = None
 
     @property
     def path(self) -> Path:
@@ -91,18 +100,38 @@ class PhotoRecord:
                 pass
         return self.shot.mtime
 
+    def in_context(self, threshold: float) -> Judgement | None:
+        """The judgement against its burst, when it was made at this threshold."""
+        return self.context if self.context_threshold == threshold else None
+
     def is_below(self, threshold: float) -> bool:
-        return self.score is not None and self.score.value < threshold
+        if self.score is None:
+            return False
+        ctx = self.in_context(threshold)
+        if ctx is not None and ctx.verdict in ("sharp", "blurry"):
+            return ctx.verdict == "blurry"  # a verdict against its burst
+        return self.score.value < threshold
+
+    def clear_context(self) -> None:
+        self.group, self.group_size, self.group_best = "", 0, False
+        self.context = self.context_threshold = None
+
+    @property
+    def shown_judgement(self) -> Judgement | None:
+        """The judgement the window shows: against its burst once judged so, else alone."""
+        return self.context if self.context is not None else self.judgement
 
     @property
     def unsure(self) -> bool:
         """Judging found nothing to decide on (flat, texture only, a focus stack...) or the
         evidence sat on the threshold: bulk actions leave it to the photographer."""
-        return self.judgement is not None and self.judgement.verdict == "unsure"
+        j = self.shown_judgement
+        return j is not None and j.verdict == "unsure"
 
     @property
     def reason(self) -> str:
-        return self.judgement.reason if self.judgement is not None else ""
+        j = self.shown_judgement
+        return j.reason if j is not None else ""
 
     def state(self, threshold: float) -> State:
         if self.error is not None:
@@ -111,7 +140,7 @@ class PhotoRecord:
             return "unscored"
         if self.unsure:
             return "unsure"
-        return "below" if self.score.value < threshold else "sharp"
+        return "below" if self.is_below(threshold) else "sharp"
 
 
 # Above this many separate runs of changed rows, one dataChanged over their whole span is cheaper
@@ -161,6 +190,16 @@ class Listing:
     def of(cls, shots: Iterable[Shot]) -> Listing:
         records = [PhotoRecord(shot, i) for i, shot in enumerate(shots)]
         return cls(records, {rec.path: i for i, rec in enumerate(records)})
+
+
+@dataclass(frozen=True, slots=True)
+class InBurst:
+    """A photo's place in its burst and its judgement against it (apply_context)."""
+
+    group: str  # "" when alone
+    size: int  # frames in its group (1 when alone)
+    best: bool  # the group's best (sharpest) frame
+    judgement: Judgement
 
 
 class PhotoModel(QAbstractListModel):
@@ -235,8 +274,12 @@ class PhotoModel(QAbstractListModel):
             lines.append(f"error: {rec.error}")
         elif rec.score is not None:
             lines.append(f"{rec.score.method} score {rec.score.value:.1f}")
-            if rec.judgement is not None:
-                lines.append(f"{rec.judgement.verdict}: {rec.judgement.reason}")
+            j = rec.shown_judgement
+            if j is not None:
+                lines.append(f"{j.verdict}: {j.reason}")
+            if rec.group_size > 1:
+                best = ", its best frame" if rec.group_best else ""
+                lines.append(f"one of a burst of {rec.group_size}{best}")
         if rec.info is not None and rec.info.summary():
             lines.append(rec.info.summary())
         if rec.rating:
@@ -303,6 +346,8 @@ class PhotoModel(QAbstractListModel):
         rec = self._records[row]
         rec.score = result.score
         rec.judgement = result.judgement
+        rec.signature = result.signature
+        rec.clear_context()  # judged against its burst again once the run is done
         rec.error = result.error
         if result.info is not None:
             rec.info = result.info
@@ -327,7 +372,8 @@ class PhotoModel(QAbstractListModel):
                 continue
             rec = self._records[row]
             rec.score, rec.error = result.score, result.error
-            rec.judgement = result.judgement
+            rec.judgement, rec.signature = result.judgement, result.signature
+            rec.clear_context()
             if result.info is not None:
                 rec.info = result.info
             rec.width, rec.height = result.width, result.height
@@ -359,10 +405,40 @@ class PhotoModel(QAbstractListModel):
                 self.sort_by("time")
         return len(rows)
 
+    _CONTEXT_ROLES = [Role.BELOW, Role.STATE, Qt.ItemDataRole.ToolTipRole]
+
+    def apply_context(
+        self, judged: Mapping[Path, InBurst], threshold: float, scores: Mapping[Path, Score]
+    ) -> list[Path]:
+        """Store each photo's place in its burst and its judgement against it, made at
+        `threshold` from `scores` (reviewer/gui/bursts.py computes them off the GUI thread).
+        A photo whose score is no longer the one judged (scored again since) is left alone.
+        Returns the photos that took it."""
+        rows, taken = [], []
+        for path, b in judged.items():
+            row = self._row_of.get(path)
+            if row is None:
+                continue
+            rec = self._records[row]
+            if rec.score is None or rec.score is not scores.get(path):
+                continue
+            rec.group, rec.group_size, rec.group_best = b.group, b.size, b.best
+            rec.context, rec.context_threshold = b.judgement, threshold
+            rows.append(row)
+            taken.append(path)
+        if rows:
+            roles = list(self._CONTEXT_ROLES)
+            for first, last in _row_runs(sorted(rows), MAX_CHANGED_RUNS):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0), roles)
+            self.countsChanged.emit()
+        return taken
+
     def clear_scores(self) -> None:
         for rec in self._records:
             rec.score = None
             rec.error = None
+            rec.signature = None
+            rec.clear_context()
         self._values_cache = None
         if self._records:
             self.dataChanged.emit(
@@ -453,7 +529,10 @@ class PhotoModel(QAbstractListModel):
         targets = [
             r
             for r in self._records
-            if r.decision is None and r.is_below(self._threshold) and not r.unsure
+            if r.decision is None
+            and r.is_below(self._threshold)
+            and not r.unsure
+            and not (r.group_best and r.in_context(self._threshold) is not None)
         ]
         return self.set_decision(targets, "reject")
 
@@ -564,7 +643,8 @@ class PhotoModel(QAbstractListModel):
         return Counts(
             photos=len(self._records),
             scored=int(values.size),
-            below=int(np.count_nonzero(values < self._threshold)),
+            # below the threshold, or blurry against its burst at this threshold
+            below=sum(1 for r in self._records if r.is_below(self._threshold)),
             errors=sum(1 for r in self._records if r.error is not None),
             rejected=len(rejected),
             kept=sum(1 for r in self._records if r.decision == "keep"),

@@ -39,6 +39,7 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         self._mode: FilterMode = "all"
         self._min_rating = 0  # show photos with at least this many stars
         self._label: str | None = None  # show photos with this colour label ("none": none)
+        self._collapse = False  # bursts collapsed: only each burst's best frame
         self.setDynamicSortFilter(True)
         # a threshold change emits STATE, so rows are re-filtered when they cross it
         self.setFilterRole(Role.STATE)
@@ -78,6 +79,18 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     @property
+    def collapse_bursts(self) -> bool:
+        return self._collapse
+
+    def set_collapse_bursts(self, on: bool) -> None:
+        """Show each burst as its best frame alone (on), or every frame (off)."""
+        if on == self._collapse:
+            return
+        self.beginFilterChange()
+        self._collapse = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
     def sort_key(self) -> SortKey:
         return self.photo_model().sort_key
 
@@ -88,10 +101,12 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         marks = self._min_rating > 0 or self._label is not None
-        if self._mode == "all" and not marks:
+        if self._mode == "all" and not marks and not self._collapse:
             return True  # fast path: called for every row on each threshold change
         model = self.photo_model()
         rec = model.record(source_row)
+        if self._collapse and rec.group_size > 1 and not rec.group_best:
+            return False  # a burst's other frames, collapsed under its best
         if marks:
             if rec.rating < self._min_rating:
                 return False

@@ -24,6 +24,7 @@ REJECT_COLOR = QColor(230, 50, 50)
 BELOW_TINT = QColor(160, 20, 20, 90)
 REJECT_TINT = QColor(20, 20, 20, 140)
 ERROR_COLOR = QColor(140, 140, 140)
+BEST_COLOR = QColor(40, 110, 200)  # the best frame of a burst
 PLACEHOLDER = QColor(60, 60, 64)
 # Colour labels as Lightroom shows them.
 LABEL_COLORS = {
@@ -233,6 +234,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, h / 2, h / 2)
         painter.setPen(Qt.GlobalColor.white)
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        stack = stack_text(rec)
+        if stack:  # one of a burst: its size, and "best" on the burst's best frame
+            sw = fm.horizontalAdvance(stack) + 10
+            box = QRectF(badge.right() + 4, badge.top(), sw, h)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(BEST_COLOR if rec.group_best else QColor(0, 0, 0, 170))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, stack)
 
     def _draw_marks(self, painter: QPainter, rec: PhotoRecord, r: QRect) -> None:
         """Small icons at the bottom right: blur kind and exposure problems."""
@@ -310,6 +320,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
             fm.elidedText(label, Qt.TextElideMode.ElideMiddle, text_rect.width()),
         )
+
+
+def stack_text(rec: PhotoRecord) -> str:
+    """The stack badge of a frame of a burst ("▣ 5", "▣ 5 best"); "" for a frame alone."""
+    if rec.group_size < 2:
+        return ""
+    return f"▣ {rec.group_size}" + (" best" if rec.group_best else "")
 
 
 def draw_rating_and_label(painter: QPainter, rec: PhotoRecord, r: QRect) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
@@ -74,6 +74,19 @@ class ShotState:
     value: float | None = None  # the score; None until scored
     verdict: str | None = None  # sharp / blurry / unsure / error; None until scored
     marks: Marks = NO_MARKS
+    # Judged against its burst (set_verdicts): the threshold that verdict holds at (None: the
+    # verdict is the frame's alone), and whether the frame is its burst's best.
+    context_threshold: float | None = None
+    best: bool = False
+
+    def rejectable(self, threshold: float) -> bool:
+        """Bulk reject takes it: undecided, judged, and below the threshold; or, judged
+        against its burst at this threshold, blurry in that context and not the burst's best."""
+        if self.value is None or self.decision is not None or self.verdict in NOT_JUDGED:
+            return False
+        if self.context_threshold == threshold:
+            return self.verdict == "blurry" and not self.best
+        return self.value < threshold
 
     @property
     def decision(self) -> Decision | None:
@@ -296,6 +309,7 @@ class CullModel:
         shot = self._shots.get(path)
         if shot is not None:
             shot.value, shot.verdict = value, verdict
+            shot.context_threshold, shot.best = None, False
             self.events.scores.emit((path,))
 
     def set_results(self, results: Iterable[PhotoResult]) -> None:
@@ -307,7 +321,25 @@ class CullModel:
                 continue
             shot.value = None if r.score is None else float(r.score.value)
             shot.verdict = r.verdict
+            shot.context_threshold, shot.best = None, False
             changed.append(shot.path)
+        if changed:
+            self.events.scores.emit(tuple(changed))
+
+    def set_verdicts(
+        self, verdicts: Mapping[Path, str], threshold: float, best: Iterable[Path] = ()
+    ) -> None:
+        """Verdicts judged in context (against each frame's burst) at `threshold`; `best`: the
+        best frame of each burst, which bulk reject never takes. One event for all."""
+        tops = set(best)
+        changed: list[Path] = []
+        for path, verdict in verdicts.items():
+            shot = self._shots.get(path)
+            if shot is None or shot.value is None:
+                continue
+            shot.verdict, shot.context_threshold = verdict, float(threshold)
+            shot.best = path in tops
+            changed.append(path)
         if changed:
             self.events.scores.emit(tuple(changed))
 
@@ -332,14 +364,7 @@ class CullModel:
         """Reject every scored shot below the threshold that has no decision yet. Shots whose
         verdict is unsure or error are left for a person to look at."""
         t = self.threshold if threshold is None else threshold
-        targets = [
-            s.path
-            for s in self.shots()
-            if s.value is not None
-            and s.verdict not in NOT_JUDGED
-            and s.value < t
-            and s.decision is None
-        ]
+        targets = [s.path for s in self.shots() if s.rejectable(t)]
         return self._change(
             targets, lambda m: replace(m, decision="reject"), "Reject below threshold"
         )

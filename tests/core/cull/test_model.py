@@ -66,6 +66,38 @@ def test_marks_are_saved_as_they_are_made_and_undone(
     assert again.marks(paths[2]) == Marks()
 
 
+def test_reject_below_follows_verdicts_judged_against_the_burst(
+    setup: tuple[CullModel, list[Path], Catalog],
+) -> None:
+    model, paths, _ = setup
+    for p, v in zip(paths, (30.0, 45.0, 70.0, 40.0, 20.0), strict=True):
+        model.set_score(p, v, "blurry" if v < 50 else "sharp")
+    # in context at 50: 0 and 1 are as sharp as their burst's best (1); 2 is much blurrier
+    # than its burst's best though above the threshold; 3 is unsure; 4 is blurry but its
+    # burst's best frame
+    model.set_verdicts(
+        {
+            paths[0]: "sharp",
+            paths[1]: "sharp",
+            paths[2]: "blurry",
+            paths[3]: "unsure",
+            paths[4]: "blurry",
+        },
+        50.0,
+        best=[paths[1], paths[4]],
+    )
+    assert model.reject_below(50.0) == 1
+    assert [s.decision for s in model.shots()] == [None, None, "reject", None, None]
+    model.undo()
+    # at another threshold the in-context verdicts do not hold: the scores decide again
+    # (unsure still never taken)
+    assert model.reject_below(60.0) == 3
+    assert model.shot(paths[3]).decision is None
+    model.undo()
+    model.set_score(paths[2], 70.0, "sharp")  # a new score: judged alone again
+    assert model.reject_below(50.0) == 0
+
+
 def test_a_change_that_changes_nothing_is_not_an_undo_step(
     setup: tuple[CullModel, list[Path], Catalog],
 ) -> None:
