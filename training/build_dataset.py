@@ -15,9 +15,10 @@
 
 Sharp: untouched, a slight blur (Gaussian sigma <= 0.35 px or disk radius <= 0.5 px: a lens at
 its best), exposure changes, sharpening. Blurry (all sizes at the scoring size, 1280 px): disk
-defocus (radius 1-8 px), soft defocus (Gaussian sigma 0.7-5 px), straight shake (3-25 px),
-random-walk shake (3-25 px of path), doubled image (two exposures 3-15 px apart), shake and
-defocus together. Output: an .npz of uint8 patches, labels (1 sharp) and the base of each patch.
+defocus (radius 0.9-8 px), soft defocus (Gaussian sigma 0.7-5 px), straight shake (2.5-25 px,
+twice as often), random-walk shake (3-25 px of path), doubled image (two exposures 3-15 px
+apart), shake and defocus together, and a slight blur (disk 0.9-1.8 px or straight shake
+2-5 px). Output: an .npz of uint8 patches, labels (1 sharp) and the base of each patch.
 """
 
 from __future__ import annotations
@@ -64,9 +65,12 @@ OPENCV_PHOTOS = (
 # (bench/make_holdout_set.sh); aloeR.jpg is the same aloe from the stereo pair's other eye.
 EXCLUDED = ("aloeL.jpg", "aloeR.jpg", "aloeGT.png")
 MIN_LONG_EDGE = 400  # smaller photos are thumbnails
-SHARP_VARIANTS = 8  # two of each kind of sharp_variant
-BLUR_KINDS = ("disk", "gauss", "line", "walk", "double", "walk+disk") * 2
-PATCHES_PER_VARIANT = {"sharp": 12, "blurry": 8}  # equal patches per class over a base
+SHARP_VARIANTS = 12  # three of each kind of sharp_variant
+# Weighted toward the blurs that are hard to see: a slight blur just past a lens at its best
+# ("slight": a disk of radius 0.9-1.8 px or a straight shake of 2-5 px) and straight shake
+# (twice: it leaves the edges along it crisp, so a tile of such edges looks sharp).
+BLUR_KINDS = ("disk", "gauss", "line", "walk", "double", "walk+disk", "slight", "line") * 2
+PATCHES_PER_VARIANT = {"sharp": 16, "blurry": 12}  # equal patches per class over a base
 # Patches come from this many of the most detailed tiles: those decide a photo's score (the
 # sharpest region decides), and in a shallow depth-of-field photo the tiles further down the
 # list lie in the blurred background, which a "sharp" label would teach wrong.
@@ -219,13 +223,17 @@ def log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 def blur_psf(kind: str, rng: np.random.Generator) -> F32:
     angle = rng.uniform(0, np.pi)
     if kind == "disk":
-        return disk_psf(log_uniform(rng, 1.0, 8.0))
+        return disk_psf(log_uniform(rng, 0.9, 8.0))
+    if kind == "slight":
+        if rng.random() < 0.5:
+            return disk_psf(rng.uniform(0.9, 1.8))
+        return path_psf(line_points(rng.uniform(2.0, 5.0), angle))
     if kind == "gauss":
         sigma = log_uniform(rng, 0.7, 5.0)
         g = cv2.getGaussianKernel(2 * int(np.ceil(3 * sigma)) + 1, sigma).astype(np.float32)
         return np.asarray(g @ g.T, np.float32)
     if kind == "line":
-        return path_psf(line_points(log_uniform(rng, 3.0, 25.0), angle))
+        return path_psf(line_points(log_uniform(rng, 2.5, 25.0), angle))
     if kind == "walk":
         return path_psf(walk_points(log_uniform(rng, 3.0, 25.0), rng))
     if kind == "double":
