@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import FULL, HELD_OUT, WIDE, Item, figures, pct, read_labels  # noqa: E402
+from accuracy import FULL, HELD_OUT, WIDE, Item, Judged, figures, pct, read_labels  # noqa: E402
 
 from reviewer.core.batch import ScoringJob  # noqa: E402
 
@@ -72,6 +72,18 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
         hess = (a.T * (p * (1 - p))) @ a / len(y) + l2 * np.diag(np.r_[0, np.ones(len(w) - 1)])
         w -= np.linalg.solve(hess, grad)
     return w
+
+
+def threshold_figures(
+    items: list[Item], scores: dict[Path, float], threshold: float
+) -> dict[str, float]:
+    """accuracy.figures for a plain score and threshold (no unsure: a fused score has no
+    judging of its own), with the found rate and balanced accuracy this table prints."""
+    res = {p: Judged(v, "blurry" if v < threshold else "sharp") for p, v in scores.items()}
+    f = figures(items, res)
+    f["blurry_found"] = 1.0 - f["blurry_kept"]
+    f["balanced"] = (f["blurry_found"] + 1.0 - f["sharp_rejected"]) / 2
+    return f
 
 
 def main() -> int:
@@ -126,7 +138,7 @@ def main() -> int:
     for name in sets:
         subset = [i for i in items if i.subset == name]
         for method, (s, threshold) in scores.items():
-            f = figures(subset, s, threshold)
+            f = threshold_figures(subset, s, threshold)
             verdict_rows[(method, name)] = f
             cells = [pct(f[k]) for k in ("balanced", "blurry_found", "sharp_rejected")]
             cells.append(pct(f["shallow_rejected"]))
