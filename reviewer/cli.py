@@ -153,7 +153,7 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def _score_parser() -> argparse.ArgumentParser:
-    from reviewer.core.scoring import DEFAULT_METHOD, METHODS, get_scorer
+    from reviewer.core.scoring import METHODS, get_scorer
 
     thresholds = ", ".join(f"{m} {get_scorer(m).default_threshold:g}" for m in METHODS)
     p = argparse.ArgumentParser(
@@ -165,14 +165,7 @@ def _score_parser() -> argparse.ArgumentParser:
         "written \\\\). Exit status: 0 all photos read, 1 some could not be read (they still "
         "get a row), 2 bad arguments, 130 interrupted (rows so far are written).",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
-    p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
-    p.add_argument(
-        "--threshold",
-        "-t",
-        type=float,
-        help="score below which a photo is blurry (default: the method's)",
-    )
+    add_scoring_arguments(p)
     p.add_argument("--format", "-f", choices=FORMATS, default="table")
     p.add_argument(
         "--order",
@@ -189,6 +182,22 @@ def _score_parser() -> argparse.ArgumentParser:
         help="a read that makes no progress for this long gets an error row "
         "(default: $REVIEWER_READ_TIMEOUT, else 60)",
     )
+    return p
+
+
+def add_scoring_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments `reviewer score` and `reviewer cull` share: what to score, how, in what
+    context, with how many workers, and whether the catalog's scores may be reused."""
+    from reviewer.core.scoring import DEFAULT_METHOD, METHODS
+
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
+    p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
+    p.add_argument(
+        "--threshold",
+        "-t",
+        type=float,
+        help="score below which a photo is blurry (default: the method's)",
+    )
     p.add_argument(
         "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
@@ -197,15 +206,20 @@ def _score_parser() -> argparse.ArgumentParser:
         "--context",
         choices=("burst", "none"),
         default=None,
-        help="burst: group frames into bursts and judge each against the best of its group; "
-        "none: judge each photo alone (default: burst when a folder is given, else none)",
+        help="burst: judge each frame against the best of its burst or similar-shot group "
+        "(frames of focus stacks and exposure brackets are never blurry); none: each photo "
+        "alone (default: burst when a folder is given, else none)",
     )
     p.add_argument(
         "--no-cache",
         action="store_true",
         help="score every photo again instead of reusing the catalog's scores",
     )
-    return p
+
+
+def context_for(context: str | None, paths: Sequence[Path]) -> str:
+    """--context, or its default: burst when a folder was given, else none."""
+    return context or ("burst" if any(p.is_dir() for p in paths) else "none")
 
 
 def collect_photos(paths: Iterable[Path], recursive: bool) -> list[Path]:
@@ -300,7 +314,7 @@ def score_command(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         err.write(f"reviewer: {path_text(folder)}: {problem}\n")
     if not photos:
         err.write("reviewer: no photos found\n")  # still print an empty table / CSV / JSON
-    context = args.context or ("burst" if any(p.is_dir() for p in args.paths) else "none")
+    context = context_for(args.context, args.paths)
     catalog, notice = open_catalog()
     if notice:
         err.write(f"reviewer: {notice}\n")

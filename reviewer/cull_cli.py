@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from reviewer.cli import Progress, UsageError
+from reviewer.cli import Progress, UsageError, add_scoring_arguments, context_for
 
 if TYPE_CHECKING:
     from reviewer.core.batch import PhotoResult
@@ -24,12 +24,9 @@ if TYPE_CHECKING:
     from reviewer.core.judging.verdict import Judgement
     from reviewer.core.trash import MoveBatch
 
-CONTEXTS = ("none", "burst")
-
 
 def _cull_parser() -> argparse.ArgumentParser:
     from reviewer.core.cull.sidecars import DEFAULT_STYLE, SIDECAR_STYLES
-    from reviewer.core.scoring import DEFAULT_METHOD, METHODS
 
     p = argparse.ArgumentParser(
         prog="reviewer cull",
@@ -40,14 +37,7 @@ def _cull_parser() -> argparse.ArgumentParser:
         "has a row saying why), 2 bad arguments. Moves are journaled: the window's Undo puts "
         "them back.",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo files or folders")
-    p.add_argument("--method", "-m", choices=METHODS, default=DEFAULT_METHOD)
-    p.add_argument(
-        "--threshold",
-        "-t",
-        type=float,
-        help="score below which a photo is blurry (default: the method's)",
-    )
+    add_scoring_arguments(p)
     p.add_argument(
         "--write-xmp",
         action="store_true",
@@ -71,18 +61,6 @@ def _cull_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--dry-run", "-n", action="store_true", help="change nothing, print what would be done"
-    )
-    p.add_argument("--recursive", "-r", action="store_true", help="include subfolders")
-    p.add_argument(
-        "--context",
-        choices=CONTEXTS,
-        default=None,
-        help="burst: judge each frame against the best of its burst or similar-shot group "
-        "(frames of focus stacks and exposure brackets are never rejected); none: each photo "
-        "alone (default: burst when a folder is given, else none)",
-    )
-    p.add_argument(
-        "--jobs", "-j", type=int, default=None, help="worker processes (default: number of CPUs)"
     )
     return p
 
@@ -192,14 +170,25 @@ def _score_shots(
 ) -> dict[Path, PhotoResult] | None:
     """Score every shot's display file; None when interrupted."""
     from reviewer.core.batch import ScoringJob
+    from reviewer.core.cull.score_cache import CacheWriter, open_catalog, read_catalog
 
-    job = ScoringJob([s.display_path for s in shots], args.method, args.threshold, args.jobs)
-    progress = Progress(len(shots), err)
-    results: dict[Path, PhotoResult] = {}
+    # the same score cache as `reviewer score` and the window: a scored shoot is not decoded
+    catalog, notice = open_catalog()
+    if notice:
+        err.write(f"reviewer: {notice}\n")
+    paths = [s.display_path for s in shots]
+    cached, todo, _ = read_catalog(
+        catalog, paths, args.method, args.threshold, use_scores=not args.no_cache
+    )
+    results: dict[Path, PhotoResult] = {r.path: r for r in cached}
+    job = ScoringJob(todo, args.method, args.threshold, args.jobs)
+    progress = Progress(len(todo), err)
     try:
-        for result in job.results():
-            results[result.path] = result
-            progress.step()
+        with CacheWriter(catalog) as cache:
+            for result in job.results() if todo else ():
+                results[result.path] = result
+                cache.add(result)
+                progress.step()
     except KeyboardInterrupt:
         job.cancel()
         progress.close()
@@ -212,9 +201,7 @@ def _judge(rows: Sequence[ShotRow], args: argparse.Namespace) -> None:
     """Each scored shot's verdict in context: against its burst unless --context none."""
     from reviewer.core.judging.context import judge_results
 
-    context = args.context
-    if context is None:
-        context = "burst" if any(p.is_dir() for p in args.paths) else "none"
+    context = context_for(args.context, args.paths)
     scored = [r for r in rows if r.result is not None]
     judged = judge_results([r.result for r in scored if r.result is not None], context)
     for row, in_context in zip(scored, judged, strict=True):

@@ -30,7 +30,7 @@ from reviewer.core.cull.catalog_db import Label
 from reviewer.gui.cull_controller import LABEL_KEYS
 from reviewer.gui.detail_view import PaneGroup, ZoomPane
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
-from reviewer.gui.loupe import CullingHost, decision_color, record_caption
+from reviewer.gui.loupe import CullingHost, decision_color, record_caption, return_to_grid
 from reviewer.gui.photo_model import Decision, PhotoRecord
 from reviewer.gui.workers import FullResolution, TaskRunner, load_full_resolution
 
@@ -224,10 +224,7 @@ class CompareView(QWidget):
         QTimer.singleShot(0, self._return_to_grid)
 
     def _return_to_grid(self) -> None:
-        parent = self.parentWidget()
-        if parent is not None and not self.isVisible():
-            parent.activateWindow()
-            self.host.view.setFocus()
+        return_to_grid(self, self.host)
 
     def shutdown(self) -> None:
         self.images.shutdown()

@@ -80,6 +80,16 @@ LOUPE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
 )
 
 
+def return_to_grid(view: QWidget, host: CullingHost) -> None:
+    """After a full-window view closes: the main window active again and the grid focused, so
+    its keys work at once (done once `view` is gone: activating the parent while it is still
+    shown leaves no window active)."""
+    parent = view.parentWidget()
+    if parent is not None and not view.isVisible():
+        parent.activateWindow()
+        host.view.setFocus()
+
+
 class CullingHost(Protocol):
     """What the loupe and the compare view need of the window."""
 
@@ -366,10 +376,7 @@ class Loupe(QWidget):
         QTimer.singleShot(0, self._return_to_grid)
 
     def _return_to_grid(self) -> None:
-        parent = self.parentWidget()
-        if parent is not None and not self.isVisible():
-            parent.activateWindow()
-            self.host.view.setFocus()
+        return_to_grid(self, self.host)
 
     def shutdown(self) -> None:
         self.images.shutdown()

@@ -281,3 +281,28 @@ def test_a_file_that_is_not_a_photo_is_an_error_row(
     code, out, _ = cull(capsys, str(notes), "--to-trash")
     assert code == 1
     assert "not a photo file" in out and notes.exists()
+
+
+def test_a_second_cull_reuses_the_catalogs_scores(
+    shoot: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reviewer cull` shares the score cache with `reviewer score` and the window: a scored
+    shoot is not decoded again (and --no-cache scores it again)."""
+    code, first, _ = cull(capsys, str(shoot), "--dry-run", "--context", "none")
+    assert code == 0
+    import reviewer.core.batch as batch
+
+    real = batch.ScoringJob
+    scored: list[object] = []
+
+    class Watched(real):  # type: ignore[valid-type,misc]
+        def __init__(self, paths: list[Path], *a: object, **kw: object) -> None:
+            scored.extend(paths)
+            super().__init__(paths, *a, **kw)
+
+    monkeypatch.setattr(batch, "ScoringJob", Watched)
+    code, second, _ = cull(capsys, str(shoot), "--dry-run", "--context", "none")
+    assert code == 0 and second == first
+    assert scored == []
+    cull(capsys, str(shoot), "--dry-run", "--context", "none", "--no-cache")
+    assert len(scored) == 3
