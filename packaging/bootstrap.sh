@@ -18,6 +18,10 @@ fi
 # Reinstall only when the dependency list changed since the last install.
 stamp="$venv/.reviewer-installed-$extras"
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
+    # The plain OpenCV wheels and the contrib one we need all install cv2/: remove a plain one
+    # left by an older install first, or their files mix.
+    "$venv/bin/python" -m pip uninstall -qq -y opencv-python-headless opencv-python \
+        >/dev/null 2>&1 || true
     "$venv/bin/python" -m pip install -qq --disable-pip-version-check -e "$root[$extras]"
     touch "$stamp"
 fi

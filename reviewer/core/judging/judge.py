@@ -205,12 +205,13 @@ def judge(
     *,
     af_boxes: Sequence[Box] = (),
     faces: Sequence[Box] | None = None,
+    rgb: U8 | None = None,
     check_shake: bool = True,
 ) -> Judgement:
     """Judge one scored frame. `gray`: its luma (any size; resampled to the scoring size);
     without it only the score and its margin decide. `af_boxes`: the camera's in-focus AF
     areas as fractions of the displayed frame. `faces`: face boxes from elsewhere, or None to
-    detect them here."""
+    detect them here (only where `rgb`, the frame in colour, shows skin, when it is given)."""
     if gray is None:
         return _by_score(score)
     gray = to_scoring_size(gray)
@@ -218,7 +219,7 @@ def judge(
     if empty is not None:
         return Judgement("unsure", empty, None, "frame")
     focus = score.method == "focus"
-    j = _by_regions(score, gray, af_boxes, faces) if focus else _by_score(score)
+    j = _by_regions(score, gray, af_boxes, faces, rgb) if focus else _by_score(score)
     implausible = (
         j.verdict == "blurry"
         and j.blur_px is not None
@@ -280,11 +281,15 @@ _NAMES = {"af": "AF point", "face": "face", "subject": "subject"}
 
 
 def _by_regions(
-    score: Score, gray: U8, af_boxes: Sequence[Box], faces: Sequence[Box] | None
+    score: Score,
+    gray: U8,
+    af_boxes: Sequence[Box],
+    faces: Sequence[Box] | None,
+    rgb: U8 | None,
 ) -> Judgement:
     frame_radius = score.details.get("blur_radius_px", math.inf)
     frame = _radius_judgement(frame_radius, score.threshold, "sharpest region", "sharpest", ())
-    for region in candidate_regions(gray, af_boxes, faces):
+    for region in candidate_regions(gray, af_boxes, faces, rgb):
         name = _NAMES[region.kind]
         if region.kind == "subject":
             # The subject mask is drawn around the frame's sharpest edges: the frame's figure
@@ -331,4 +336,5 @@ def judge_photo(
     faces: Sequence[Box] | None = None,
 ) -> Judgement:
     """judge() on a decoded photo."""
-    return judge(score, to_scoring_size(luma_u8(photo.rgb)), af_boxes=af_boxes, faces=faces)
+    gray = to_scoring_size(luma_u8(photo.rgb))
+    return judge(score, gray, af_boxes=af_boxes, faces=faces, rgb=photo.rgb)

@@ -5,23 +5,19 @@ displayed frame), then faces, then the in-focus subject (edges, dilated, the lar
 filled and smoothed: a sharp subject stands out from a blurred background), and otherwise the
 sharpest region of the frame as the scorer finds it.
 
-Faces use OpenCV's Haar cascades when the installed OpenCV has them (`cv2.CascadeClassifier`
-with the cascade files of the wheel's `cv2.data` or of Debian's `opencv-data`); OpenCV 5 builds
-without them simply skip faces. Nothing is downloaded.
+Faces are found by faces.py (OpenCV's Haar cascades, confirmed; nothing is downloaded).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from reviewer.core.judging.faces import detect_faces
 from reviewer.core.judging.verdict import Box, RegionKind
 
 U8 = npt.NDArray[np.uint8]
@@ -39,12 +35,6 @@ SUBJECT_OPEN_ITERATIONS = 3
 # Edges per pixel around the subject, at most this share of those on it.
 SUBJECT_MAX_EDGE_DENSITY_AROUND = 0.2
 SUBJECT_SMOOTH_SIGMA = 3.0  # px at SUBJECT_LONG_EDGE
-FACE_CASCADE = "haarcascade_frontalface_default.xml"
-FACE_MIN_SIDE = 0.06  # of the image's short side
-CASCADE_DIRS = (
-    Path("/usr/share/opencv4/haarcascades"),
-    Path("/usr/share/opencv/haarcascades"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,41 +92,6 @@ def valid_boxes(boxes: Sequence[Box]) -> tuple[Box, ...]:
 def af_region(af_boxes: Sequence[Box]) -> Region | None:
     boxes = valid_boxes(af_boxes)
     return Region("af", boxes) if boxes else None
-
-
-@functools.cache
-def _face_detector() -> Any | None:
-    """A Haar face cascade, or None when this OpenCV has none (OpenCV 5 dropped them)."""
-    classifier = getattr(cv2, "CascadeClassifier", None)
-    if classifier is None:
-        return None
-    dirs = list(CASCADE_DIRS)
-    data = getattr(cv2, "data", None)
-    if data is not None and getattr(data, "haarcascades", None):
-        dirs.insert(0, Path(data.haarcascades))
-    for d in dirs:
-        f = d / FACE_CASCADE
-        if f.is_file():
-            detector = classifier(str(f))
-            if not detector.empty():
-                return detector
-    return None
-
-
-def faces_available() -> bool:
-    return _face_detector() is not None
-
-
-def detect_faces(gray: U8) -> tuple[Box, ...]:
-    """Frontal faces as boxes (fractions), largest first; () when no detector is installed."""
-    detector = _face_detector()
-    if detector is None:
-        return ()
-    h, w = gray.shape
-    side = max(24, int(FACE_MIN_SIDE * min(h, w)))
-    found = detector.detectMultiScale(gray, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
-    boxes = [Box(x / w, y / h, bw / w, bh / h) for x, y, bw, bh in np.asarray(found).reshape(-1, 4)]
-    return tuple(sorted(boxes, key=lambda b: -b.w * b.h))
 
 
 def subject_mask(gray: U8) -> U8 | None:
@@ -204,15 +159,19 @@ def subject_region(gray: U8) -> Region | None:
 
 
 def candidate_regions(
-    gray: U8, af_boxes: Sequence[Box] = (), faces: Sequence[Box] | None = None
+    gray: U8,
+    af_boxes: Sequence[Box] = (),
+    faces: Sequence[Box] | None = None,
+    rgb: U8 | None = None,
 ) -> list[Region]:
     """The regions that may decide, most trusted first. `faces`: boxes from another detector,
-    or None to run the built-in one. Cheaper candidates are not computed once a trusted one
-    exists: with AF points, faces and the subject mask are not looked for."""
+    or None to run the built-in one (on `rgb`'s skin-toned areas when given, else on all of
+    `gray`). Cheaper candidates are not computed once a trusted one exists: with AF points,
+    faces and the subject mask are not looked for."""
     af = af_region(af_boxes)
     if af is not None:
         return [af]
-    found = detect_faces(gray) if faces is None else valid_boxes(faces)
+    found = detect_faces(gray, rgb) if faces is None else valid_boxes(faces)
     if found:
         return [Region("face", (found[0],))]
     subject = subject_region(gray)

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reviewer.core.image import DecodedPhoto
+from reviewer.core.resources import model_file
 from reviewer.core.scoring.base import Score, ScoreMaps
 from reviewer.core.scoring.common import (
     CLIPPED_LUMA,
@@ -58,16 +59,8 @@ DEFAULT_THRESHOLD = 50.0
 
 
 def model_path() -> Path:
-    """resources/models/MODEL_NAME: beside the `reviewer` package in a source checkout, else
-    reviewer/resources/models inside an installed package."""
-    package = Path(__file__).resolve().parents[2]
-    for candidate in (
-        package.parent / "resources" / "models" / MODEL_NAME,
-        package / "resources" / "models" / MODEL_NAME,
-    ):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"the learned scorer's model {MODEL_NAME} is missing")
+    """The shipped network (resources/models/MODEL_NAME)."""
+    return model_file(MODEL_NAME)
 
 
 def tile_grid(gray: U8) -> tuple[int, int, int, int]:
