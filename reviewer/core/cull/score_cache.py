@@ -22,6 +22,7 @@ import numpy as np
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
 from reviewer.core.judging.groups import SIGNATURE_SIZE
+from reviewer.core.judging.judge import JUDGING_VERSION
 from reviewer.core.judging.verdict import Box, Judgement, RegionKind, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
@@ -55,6 +56,7 @@ def to_stored(result: PhotoResult) -> StoredScore | None:
             "region": j.region,
             "boxes": [[b.x, b.y, b.w, b.h] for b in j.boxes],
             "threshold": s.threshold,
+            "judging": JUDGING_VERSION,
         }
     if result.info is not None:
         i = result.info
@@ -76,6 +78,9 @@ def from_stored(
     """The result a stored score stands for, judged at `threshold` (the scorer's default when
     None); None when the stored data is not usable."""
     p = stored.payload
+    raw_judgement = p.get("judgement")
+    if isinstance(raw_judgement, dict) and raw_judgement.get("judging") != JUDGING_VERSION:
+        return None  # judged by another version: judge the pixels again
     try:
         value = float(stored.value)
         thr = threshold if threshold is not None else get_scorer(stored.method).default_threshold

@@ -64,6 +64,9 @@ SCORE_MARGINS: dict[str, tuple[float, float]] = {
     "edge-ratio": (0.85, 1.1),
 }
 DEFAULT_SCORE_MARGIN = (0.8, 1.1)
+# Bumped whenever the same pixels could be judged differently: stored judgements of another
+# version are stale, and the score cache scores those photos again (2: faces).
+JUDGING_VERSION = 2
 MIN_SIDE = 64  # px: a smaller image is too small to judge
 MIN_LONG_EDGE = 160
 FLAT_STD = 2.0  # grey levels: a frame this even has nothing to judge

@@ -417,3 +417,21 @@ def test_a_cached_result_is_the_result_scored(cat: Catalog, tmp_path: Path) -> N
 
     stale = StoredScore("focus", 1.0, {"signature": base64.b64encode(old_layout).decode()})
     assert from_stored(a, stale) is None  # scored again rather than grouped wrongly
+
+
+def test_a_judgement_of_another_judging_version_is_judged_again(tmp_path: Path) -> None:
+    from reviewer.core.batch import PhotoResult
+    from reviewer.core.cull.score_cache import from_stored, to_stored
+    from reviewer.core.judging.verdict import Judgement
+    from reviewer.core.scoring.base import Score
+
+    (a,) = make_files(tmp_path / "shoot", 1)
+    score = Score("focus", 61.25, 50.0, "ok", "none", {"blur_radius_px": 1.5})
+    judged = Judgement("sharp", "face 1.5 px — sharp", 1.5, "face", ())
+    stored = to_stored(PhotoResult(a, "focus", score, 600, 400, judgement=judged))
+    assert stored is not None
+    back = from_stored(a, stored, 50.0)
+    assert back is not None and back.judgement == judged
+    older = dict(stored.payload["judgement"])  # type: ignore[arg-type]
+    del older["judging"]  # stored before faces were judged
+    assert from_stored(a, StoredScore("focus", 61.25, {**stored.payload, "judgement": older})) is None
