@@ -434,4 +434,5 @@ def test_a_judgement_of_another_judging_version_is_judged_again(tmp_path: Path) 
     assert back is not None and back.judgement == judged
     older = dict(stored.payload["judgement"])  # type: ignore[arg-type]
     del older["judging"]  # stored before faces were judged
-    assert from_stored(a, StoredScore("focus", 61.25, {**stored.payload, "judgement": older})) is None
+    stale = StoredScore("focus", 61.25, {**stored.payload, "judgement": older})
+    assert from_stored(a, stale) is None
