@@ -140,6 +140,38 @@ def time_methods(paths: list[Path]) -> None:
             f"  (target <= 20: {'met' if ms <= 20 else 'NOT met'})" if method == "learned" else ""
         )
         print(f"{method:34s} {ms:9.1f}{target}")
+    time_judging(photos)
+
+
+def time_judging(photos: list) -> None:  # type: ignore[type-arg]
+    """What judging a `focus` score costs on top of scoring, on one thread: the verdict by
+    regions and shake, and the face search within it (photos without AF points)."""
+    from reviewer.core.judging.faces import detect_faces
+    from reviewer.core.judging.judge import judge_photo, to_scoring_size
+    from reviewer.core.scoring import get_scorer
+    from reviewer.core.scoring.common import luma_u8
+
+    scorer = get_scorer("focus")
+
+    def per_photo(step) -> float:  # type: ignore[no-untyped-def]
+        t0 = time.process_time()
+        for photo in photos:
+            step(photo)
+        return (time.process_time() - t0) / len(photos) * 1000
+
+    scores = {id(p): scorer.score(p) for p in photos}
+    score_ms = per_photo(scorer.score)
+    faces_ms = per_photo(lambda p: detect_faces(to_scoring_size(luma_u8(p.rgb)), p.rgb))
+    no_faces_ms = per_photo(lambda p: judge_photo(p, scores[id(p)], faces=()))
+    judge_ms = per_photo(lambda p: judge_photo(p, scores[id(p)]))
+    print(f"\n{'focus: scoring and judging (1 core)':34s} {'ms/photo':>9s} {'of scoring':>11s}")
+    for name, ms in (
+        ("score", score_ms),
+        ("judge (regions, shake, faces)", judge_ms),
+        ("  of which the face search", faces_ms),
+        ("judge without faces", no_faces_ms),
+    ):
+        print(f"{name:34s} {ms:9.1f} {ms / score_ms:10.0%}")
 
 
 def main() -> int:

@@ -1,21 +1,23 @@
 """Faces: where a frame without AF points is judged, when it shows one.
 
-OpenCV's Haar cascades, nothing downloaded: those of the OpenCV wheel's `cv2.data` (the contrib
-wheel carries them and, from OpenCV 5 on, is the one with `CascadeClassifier`), else Debian's
-`opencv-data`. Where a cascade is missing, faces are not looked for.
+OpenCV's cascades, nothing downloaded: the LBP frontal-face cascade of Debian's `opencv-data`
+ships in resources/models (BSD-3-Clause, lbpcascade_frontalface.md) and proposes faces; the Haar
+cascades of the OpenCV wheel's `cv2.data` (the contrib wheel carries them and, from OpenCV 5 on,
+is the one with `CascadeClassifier`), else of Debian's `opencv-data`, confirm them. Where a
+cascade is missing, faces are not looked for.
 
-A bare cascade is a poor judge here: it is slow on textured photos (most windows pass its first
-stages) and finds faces in foliage, bark and circuit boards; a false face would decide a frame.
-So, in order:
+A bare cascade is a poor judge here: Haar is slow on textured photos (most windows pass its
+first stages; LBP costs half as much), and both find faces in foliage, bark and circuit boards;
+a false face would decide a frame. So, in order:
 1. Where a face can be: in a colour photo, only in and around skin-toned areas (a broad YCrCb
    box that holds every skin tone, from the face-detection literature); the rest is made flat,
    where a cascade stops at once, and a frame without skin is not searched. Grey photos are
    searched whole.
-2. The frontal-face cascade proposes faces at DETECT_LONG_EDGE.
-3. Each proposal is confirmed near where it was found, at its own size: a second frontal-face
-   cascade, trained apart, finds a face at the same place, and either an eye shows in its
-   upper part or the first cascade is very sure (a blurred face loses its eyes first, and a
-   blurred face is what matters most here).
+2. The LBP cascade proposes faces at DETECT_LONG_EDGE, generously.
+3. Each proposal is confirmed near where it was found, at its own size: both Haar frontal-face
+   cascades, trained apart, find a face at the same place, and either an eye shows in its
+   upper part or the first Haar cascade is very sure (a blurred face loses its eyes first,
+   and a blurred face is what matters most here).
 """
 
 from __future__ import annotations
@@ -29,23 +31,25 @@ import numpy as np
 import numpy.typing as npt
 
 from reviewer.core.judging.verdict import Box
+from reviewer.core.resources import model_file
 
 U8 = npt.NDArray[np.uint8]
 Rect = tuple[int, int, int, int]  # x, y, w, h in px
 
-PROPOSE_CASCADE = "haarcascade_frontalface_default.xml"
-CONFIRM_CASCADE = "haarcascade_frontalface_alt2.xml"
+PROPOSE_CASCADE = "lbpcascade_frontalface.xml"  # resources/models
+CONFIRM_CASCADES = ("haarcascade_frontalface_default.xml", "haarcascade_frontalface_alt2.xml")
 EYE_CASCADE = "haarcascade_eye.xml"
 HAAR_DIRS = (Path("/usr/share/opencv4/haarcascades"), Path("/usr/share/opencv/haarcascades"))
 # Faces are searched at this long edge: the cascades' 24 px window is then 11% of a 3:2
 # frame's short side, the smallest face searched (a portrait or a half-length shot, where a
-# face's focus is what the photographer judges). Larger sizes cost the cascades much more.
+# face's focus is what the photographer judges). The search's cost grows with the area
+# (bench/speed.py prints it).
 DETECT_LONG_EDGE = 320
 MIN_FACE_PX = 24
 # A confirming cascade must find a face overlapping the proposal this much (intersection
 # over union).
 CONFIRM_IOU = 0.4
-# The proposing cascade's level weight above which a face needs no visible eye.
+# The first Haar cascade's level weight above which a face needs no visible eye.
 SURE_WEIGHT = 4.0
 # Skin in YCrCb (Chai & Ngan's box, widened a little for white balance and shade).
 SKIN_CR = (133, 178)
@@ -65,7 +69,11 @@ def _load(path: Path) -> Any | None:
 
 @functools.cache
 def _cascade(name: str) -> Any | None:
-    """A Haar cascade by file name: the OpenCV wheel's, else Debian's."""
+    """A cascade by file name: ours (resources/models), else the OpenCV wheel's or Debian's."""
+    try:
+        return _load(model_file(name))
+    except FileNotFoundError:
+        pass
     dirs = list(HAAR_DIRS)
     data = getattr(cv2, "data", None)
     if data is not None and getattr(data, "haarcascades", None):
@@ -78,7 +86,7 @@ def _cascade(name: str) -> Any | None:
 
 
 def faces_available() -> bool:
-    names = (PROPOSE_CASCADE, CONFIRM_CASCADE, EYE_CASCADE)
+    names = (PROPOSE_CASCADE, *CONFIRM_CASCADES, EYE_CASCADE)
     return all(_cascade(n) is not None for n in names)
 
 
@@ -122,26 +130,20 @@ def _rects(found: Any) -> list[Rect]:
     return [(int(x), int(y), int(w), int(h)) for x, y, w, h in np.asarray(found).reshape(-1, 4)]
 
 
-def _proposals(small: U8) -> list[tuple[Rect, float]]:
-    """Faces the proposing cascade finds, each with its level weight (how sure it is)."""
+def _proposals(small: U8) -> list[Rect]:
+    """Faces the LBP cascade finds (generous: the confirmation weeds out)."""
     if min(small.shape) < MIN_FACE_PX:
         return []
     propose = _cascade(PROPOSE_CASCADE)
     assert propose is not None
-    rects, _, weights = propose.detectMultiScale3(
-        small,
-        scaleFactor=1.2,
-        minNeighbors=5,
-        minSize=(MIN_FACE_PX, MIN_FACE_PX),
-        outputRejectLevels=True,
+    found = propose.detectMultiScale(
+        small, scaleFactor=1.1, minNeighbors=2, minSize=(MIN_FACE_PX, MIN_FACE_PX)
     )
-    return list(
-        zip(_rects(rects), (float(w) for w in np.asarray(weights).reshape(-1)), strict=True)
-    )
+    return _rects(found)
 
 
-def _confirmed(small: U8, gray: U8, rect: Rect, weight: float, scale: float) -> bool:
-    """The second cascade finds this face near where it was proposed, at about its size, and
+def _confirmed(small: U8, gray: U8, rect: Rect, scale: float) -> bool:
+    """Both Haar cascades find this face near where it was proposed, at about its size, and
     it shows an eye unless the first is very sure."""
     x, y, fw, fh = rect
     h, w = small.shape
@@ -149,14 +151,28 @@ def _confirmed(small: U8, gray: U8, rect: Rect, weight: float, scale: float) -> 
     area = np.ascontiguousarray(small[y0 : min(h, y + fh + fh // 2), x0 : min(w, x + fw + fw // 2)])
     lo = max(MIN_FACE_PX, int(0.7 * min(fw, fh)))
     hi = max(lo + 1, int(1.4 * max(fw, fh)))
-    confirm = _cascade(CONFIRM_CASCADE)
-    assert confirm is not None
-    found = confirm.detectMultiScale(
-        area, scaleFactor=1.1, minNeighbors=3, minSize=(lo, lo), maxSize=(hi, hi)
-    )
-    if all(_iou(rect, (r[0] + x0, r[1] + y0, r[2], r[3])) < CONFIRM_IOU for r in _rects(found)):
-        return False
-    if weight >= SURE_WEIGHT:
+    sure = 0.0
+    for i, name in enumerate(CONFIRM_CASCADES):
+        cascade = _cascade(name)
+        assert cascade is not None
+        rects, _, weights = cascade.detectMultiScale3(
+            area,
+            scaleFactor=1.1,
+            minNeighbors=3,
+            minSize=(lo, lo),
+            maxSize=(hi, hi),
+            outputRejectLevels=True,
+        )
+        overlaps = [
+            float(wt)
+            for r, wt in zip(_rects(rects), np.asarray(weights).reshape(-1), strict=True)
+            if _iou(rect, (r[0] + x0, r[1] + y0, r[2], r[3])) >= CONFIRM_IOU
+        ]
+        if not overlaps:
+            return False
+        if i == 0:
+            sure = max(overlaps)
+    if sure >= SURE_WEIGHT:
         return True
     # an eye, in the upper 60% of the face, at the full working size
     gx, gy = round(x / scale), round(y / scale)
@@ -196,10 +212,8 @@ def detect_faces(gray: U8, rgb: U8 | None = None) -> tuple[Box, ...]:
     if searched is None:
         return ()
     faces: list[Rect] = []
-    for rect, weight in _proposals(searched):
-        if all(_iou(rect, f) < CONFIRM_IOU for f in faces) and _confirmed(
-            small, gray, rect, weight, scale
-        ):
+    for rect in _proposals(searched):
+        if all(_iou(rect, f) < CONFIRM_IOU for f in faces) and _confirmed(small, gray, rect, scale):
             faces.append(rect)
     boxes = [Box(x / sw, y / sh, fw / sw, fh / sh) for x, y, fw, fh in faces]
     return tuple(sorted(boxes, key=lambda b: -b.w * b.h))

@@ -57,7 +57,7 @@ def test_a_blurred_face_is_still_found() -> None:
 def test_no_face_where_a_bare_cascade_sees_one() -> None:
     # The Haar frontal-face cascade alone sees a face in this photo's cup; ours refuse it.
     rgb = rgb_of("coffee.png")
-    bare = faces._cascade(faces.PROPOSE_CASCADE)
+    bare = faces._cascade(faces.CONFIRM_CASCADES[0])
     proposed = bare.detectMultiScale(luma_u8(rgb), scaleFactor=1.15, minNeighbors=6)
     assert len(proposed), "the bare cascade no longer errs here: pick another photo"
     assert detect_faces(luma_u8(rgb), rgb) == ()
