@@ -82,6 +82,9 @@ REGION_CONTENT_STD = 10.0
 # over no more than CRISP_CORRELATION_PX (scoring px) in some direction, is implausible (see
 # judge()). Sharp camera frames measure 0.6-2.1 px there; frames blurred in every direction 2-6.
 IMPLAUSIBLE_BLUR = 4.0
+# A frame whose edges run this much one way (structure-tensor coherence; natural scenes measure
+# about 0.2, frames shaken 20 px up to 0.86) cannot tell a smear from its own stripes.
+ONE_WAY_COHERENCE = 0.9
 CRISP_CORRELATION_PX = 1.5
 REFERENCE_OVER_SCORING = 2048.0 / 1280.0  # shake lengths are measured at the scoring size
 
@@ -231,6 +234,21 @@ def judge(
     if not check_shake or (j.verdict == "blurry" and not implausible):
         return j  # blurry already: shake would add nothing
     corr = analyse(gray)
+    if (
+        corr.shake is not None
+        and corr.shake.kind == "smear"
+        and corr.coherence >= ONE_WAY_COHERENCE
+        and j.verdict != "blurry"
+    ):
+        # Nearly all edges run one way (stripes, slats, a graphic): their own run along the
+        # stripes reads as a smear. Shake cannot be told from the pattern: look, do not reject.
+        return Judgement(
+            "unsure",
+            f"edges run one way: {_shake_reason(corr.shake)}, or the pattern?",
+            j.blur_px,
+            j.region,
+            j.boxes,
+        )
     if corr.shake is not None and j.verdict != "blurry":
         blur = corr.shake.length_px * REFERENCE_OVER_SCORING
         return Judgement("blurry", _shake_reason(corr.shake), max(blur, j.blur_px or 0.0), "frame")

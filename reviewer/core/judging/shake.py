@@ -199,6 +199,9 @@ class Correlation:
 
     shake: Shake | None
     shortest_px: float  # the shortest direction's correlation length, px at the scoring size
+    # How much the frame's edges run one way: 0 for every orientation alike, 1 for parallel
+    # lines only (the coherence of the gradient's structure tensor).
+    coherence: float = 0.0
 
 
 def detect_shake(gray: npt.NDArray[np.uint8]) -> Shake | None:
@@ -215,6 +218,7 @@ def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
     gx, gy = _gradients(gray)
     if float(np.mean(np.abs(gx)) + np.mean(np.abs(gy))) < 1e-3:
         return Correlation(None, math.nan)  # flat
+    coherence = _coherence(gx, gy)
     # One autocorrelation per quarter of the frame (a tile at its centre); their sum stands
     # for the whole frame's.
     quarters = [
@@ -235,8 +239,14 @@ def analyse(gray: npt.NDArray[np.uint8]) -> Correlation:
     ):
         # the profiles' angles run clockwise on screen (image rows grow downwards)
         angle = (180.0 - top * 180.0 / SMEAR_ANGLES) % 180.0
-        return Correlation(Shake("smear", longest, angle), shortest)
-    return Correlation(_doubled([_ghost_peak(*q) for q in quarters]), shortest)
+        return Correlation(Shake("smear", longest, angle), shortest, coherence)
+    return Correlation(_doubled([_ghost_peak(*q) for q in quarters]), shortest, coherence)
+
+
+def _coherence(gx: F32, gy: F32) -> float:
+    jxx, jyy = float(np.dot(gx.ravel(), gx.ravel())), float(np.dot(gy.ravel(), gy.ravel()))
+    jxy = float(np.dot(gx.ravel(), gy.ravel()))
+    return math.hypot(jxx - jyy, 2.0 * jxy) / max(jxx + jyy, 1e-9)
 
 
 def _doubled(peaks: list[tuple[float, float, float]]) -> Shake | None:
