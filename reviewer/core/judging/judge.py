@@ -318,6 +318,13 @@ def _by_regions(
             what = f"subject {fmt_px(frame_radius)}"
             reason = frame.reason.replace(f"sharpest region {fmt_px(frame_radius)}", what)
             return Judgement(frame.verdict, reason, frame_radius, "subject", region.boxes)
+        if region.kind == "face" and len(region.boxes) > 1:
+            # A group: the photographer focused on one of the faces (in a shallow depth of
+            # field the others blur): the sharpest face decides.
+            region = min(
+                (Region("face", (b,)) for b in region.boxes),
+                key=lambda r: _region_radius(gray, r)[0],
+            )
         radius, content = _region_radius(gray, region)
         if math.isfinite(radius):
             here = _radius_judgement(radius, score.threshold, name, region.kind, region.boxes)

@@ -27,6 +27,7 @@ U8 = npt.NDArray[np.uint8]
 AF_ENLARGE = 2.0
 AF_MIN_SIDE = 0.06  # of the frame's long edge: the smallest AF area judged
 FACE_ENLARGE = 1.3
+MAX_FACES = 8  # the largest faces measured
 SUBJECT_LONG_EDGE = 640  # px: the subject mask is found at this size
 # The subject's share of the frame: smaller is a speck, larger is no separation at all.
 SUBJECT_MIN_AREA = 0.03
@@ -173,6 +174,7 @@ def candidate_regions(
         return [af]
     found = detect_faces(gray, rgb) if faces is None else valid_boxes(faces)
     if found:
-        return [Region("face", (found[0],))]
+        # every face, largest first: the sharpest of them decides (judge.py)
+        return [Region("face", tuple(found[:MAX_FACES]))]
     subject = subject_region(gray)
     return [subject] if subject is not None else []

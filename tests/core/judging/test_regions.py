@@ -88,6 +88,17 @@ def test_enlarge_stays_in_the_frame() -> None:
     assert b.w == pytest.approx(0.2) and b.h == pytest.approx(0.2)
 
 
+def test_in_a_group_the_sharpest_face_decides(shallow: np.ndarray) -> None:
+    # A larger face in the blurred foreground, a smaller one on the sharp subject: the
+    # photographer focused on the second (a shallow depth of field).
+    blurred, sharp = Box(0.02, 0.72, 0.2, 0.26), Box(0.44, 0.4, 0.1, 0.15)
+    j = judged(shallow, faces=(blurred, sharp))
+    assert j.region == "face" and j.boxes == (sharp,), j
+    assert j.verdict == "sharp"
+    alone = judged(shallow, faces=(blurred,))
+    assert alone.region == "face" and alone.verdict != "sharp"
+
+
 def test_a_face_decides_without_af_points(shallow: np.ndarray) -> None:
     face = (Box(0.44, 0.4, 0.12, 0.18),)
     j = judged(shallow, faces=face)
