@@ -28,6 +28,7 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -166,7 +167,7 @@ def opencv_photos(cache: Path) -> list[tuple[str, U8]]:
     return out
 
 
-def flatten_alpha(img: npt.NDArray[np.uint8]) -> U8:
+def flatten_alpha(img: npt.NDArray[Any]) -> U8:
     """A grey image; a transparent ground becomes mid grey (flat: no tile is drawn from it)."""
     if img.dtype == np.uint16:
         img = np.asarray(img >> 8, np.uint8)
@@ -284,7 +285,8 @@ def shake_points(length: float, rng: np.random.Generator) -> F32:
     )
     angle = heading + np.cumsum(turn)
     noise = rng.standard_normal(steps + 64).astype(np.float32)
-    smooth = cv2.GaussianBlur(noise[None, :], (0, 0), sigmaX=steps / 10)[0, 32 : 32 + steps]
+    smooth = np.asarray(cv2.GaussianBlur(noise[None, :], (0, 0), sigmaX=steps / 10), np.float32)
+    smooth = smooth[0, 32 : 32 + steps]
     smooth = smooth / max(float(smooth.std()), 1e-6)
     speed = np.exp(rng.uniform(0.3, 1.2) * smooth)
     d = np.stack([np.cos(angle), np.sin(angle)], axis=1) * speed[:, None]
