@@ -28,6 +28,7 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -47,7 +48,7 @@ from reviewer.core.scoring.learned import (  # noqa: E402
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
 
-PACKAGES = ("gcompris-qt-data", "opencv-doc")
+PACKAGES = ("gcompris-qt-data", "opencv-doc", "tuxpaint-stamps-default", "stellarium-data")
 # gcompris activities whose pictures are photographs (the rest are drawings)
 GCOMPRIS_ACTIVITIES = (
     "erase",
@@ -61,6 +62,33 @@ OPENCV_PHOTOS = (
     "ela_original.jpg", "fruits.jpg", "graf1.png", "home.jpg", "leuvenA.jpg", "messi5.jpg",
     "orange.jpg", "pca_test1.jpg", "squirrel_cls.jpg", "stuff.jpg", "left01.jpg",
 )  # fmt: skip
+# tuxpaint-stamps-default: the stamps that are photographs (cut out, on a transparent ground),
+# not the drawings; only those at least MIN_LONG_EDGE px long.
+TUXPAINT_STAMPS = "usr/share/tuxpaint/stamps"
+TUXPAINT_PHOTOS = (
+    "animals/birds/albino_peahen", "animals/birds/helmeted_guineafowl", "animals/birds/peacock",
+    "animals/fish/lobster", "animals/insects/Brown_slug", "animals/insects/Woodlouse",
+    "animals/insects/bee", "animals/insects/mantis", "animals/mammals/bovines/indian_blackbuck",
+    "animals/mammals/cats/tiger_sumatran", "food/fruit/Apricot_whole", "food/fruit/Cherry_Stella",
+    "food/fruit/Strawberry2", "food/fruit/avocado", "food/fruit/cherimoya",
+    "food/fruit/orange_seville", "food/spices/ginger", "hobbies/music/string/guitar2",
+    "household/Lightbulb", "household/cylinder", "household/dishes/glass",
+    "household/tools/cementmixer", "household/tools/spade", "medical/syringe",
+    "military/final-roll-call", "military/vehicles/bradley", "military/vehicles/f22_raptor",
+    "military/vehicles/infantry-stryker", "naturalforces/explosion", "naturalforces/fire",
+    "people/fireman200b", "plants/flowers/anemone_red", "plants/flowers/daffodil",
+    "plants/trees/liberia-palm", "plants/trees/tree336", "seasonal/candle",
+    "town/monuments/inukshuk-photo", "vehicles/emergency/firetruck", "vehicles/flight/balloon360",
+    "vehicles/flight/planes/747", "vehicles/garbagetruck", "vehicles/race/indycar",
+    "vehicles/wheel_tractor",
+)  # fmt: skip
+# stellarium-data: the landscape panoramas that are sharp photographs (a rapeseed field at
+# Garching, the Apollo 17 site); the others are soft, small or drawn.
+STELLARIUM_LANDSCAPES = "usr/share/stellarium/landscapes"
+STELLARIUM_PHOTOS = (
+    "garching/garching-gl1.png", "garching/garching-gl2.png", "garching/garching-gl3.png",
+    "garching/garching-gl4.png", "moon/apollo17.png",
+)  # fmt: skip
 # Benchmark bases and the same scenes: never trained on. aloeL.jpg is a held-out base
 # (bench/make_holdout_set.sh); aloeR.jpg is the same aloe from the stereo pair's other eye.
 EXCLUDED = ("aloeL.jpg", "aloeR.jpg", "aloeGT.png")
@@ -69,8 +97,11 @@ SHARP_VARIANTS = 12  # three of each kind of sharp_variant
 # Weighted toward the blurs that are hard to see: a slight blur just past a lens at its best
 # ("slight": a disk of radius 0.9-1.8 px or a straight shake of 2-5 px) and straight shake
 # (twice: it leaves the edges along it crisp, so a tile of such edges looks sharp).
-BLUR_KINDS = ("disk", "gauss", "line", "walk", "double", "walk+disk", "slight", "line") * 2
-PATCHES_PER_VARIANT = {"sharp": 16, "blurry": 12}  # equal patches per class over a base
+# "shake" is a hand's shake as cameras record it (shake_points: drifting, jerking, uneven speed).
+BLUR_KINDS = (
+    "disk", "gauss", "line", "walk", "double", "walk+disk", "slight", "line", "shake",
+) * 2  # fmt: skip
+PATCHES_PER_VARIANT = {"sharp": 16, "blurry": 11}  # about equal patches per class over a base
 # Patches come from this many of the most detailed tiles: those decide a photo's score (the
 # sharpest region decides), and in a shallow depth-of-field photo the tiles further down the
 # list lie in the blurred background, which a "sharp" label would teach wrong.
@@ -133,6 +164,38 @@ def opencv_photos(cache: Path) -> list[tuple[str, U8]]:
         gray = cv2.imread(str(data / name), cv2.IMREAD_GRAYSCALE)
         if gray is not None and max(gray.shape) >= MIN_LONG_EDGE:
             out.append(("opencv_" + Path(name).stem, np.asarray(gray, np.uint8)))
+    return out
+
+
+def flatten_alpha(img: npt.NDArray[Any]) -> U8:
+    """A grey image; a transparent ground becomes mid grey (flat: no tile is drawn from it)."""
+    if img.dtype == np.uint16:
+        img = np.asarray(img >> 8, np.uint8)
+    if img.ndim == 2:
+        return np.asarray(img, np.uint8)
+    if img.shape[2] == 4:
+        a = img[:, :, 3:4].astype(np.float32) / 255.0
+        img = np.rint(img[:, :, :3] * a + 128.0 * (1.0 - a)).astype(np.uint8)
+    return np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.uint8)
+
+
+def tuxpaint_photos(cache: Path) -> list[tuple[str, U8]]:
+    data = cache / "tuxpaint-stamps-default" / TUXPAINT_STAMPS
+    out = []
+    for name in TUXPAINT_PHOTOS:
+        img = cv2.imread(str(data / f"{name}.png"), cv2.IMREAD_UNCHANGED)
+        if img is not None and max(img.shape[:2]) >= MIN_LONG_EDGE:
+            out.append(("tuxpaint_" + Path(name).name, flatten_alpha(img)))
+    return out
+
+
+def stellarium_photos(cache: Path) -> list[tuple[str, U8]]:
+    data = cache / "stellarium-data" / STELLARIUM_LANDSCAPES
+    out = []
+    for name in STELLARIUM_PHOTOS:
+        img = cv2.imread(str(data / name), cv2.IMREAD_UNCHANGED)
+        if img is not None and max(img.shape[:2]) >= MIN_LONG_EDGE:
+            out.append(("stellarium_" + Path(name).stem, flatten_alpha(img)))
     return out
 
 
@@ -208,6 +271,30 @@ def walk_points(length: float, rng: np.random.Generator) -> F32:
     return pts.astype(np.float32)
 
 
+def shake_points(length: float, rng: np.random.Generator) -> F32:
+    """A hand's shake as it is held: a path of the given length whose direction drifts and
+    now and then jerks back (tremor), run at an uneven speed, so that the PSF is brightest
+    where the hand lingered (often an end) and faint where it rushed. Points are equally
+    spaced in time."""
+    steps = max(32, int(length * 16))
+    heading = rng.uniform(0, 2 * np.pi)
+    turn = rng.normal(0, rng.uniform(0.02, 0.3), steps)
+    jerks = rng.random(steps) < rng.uniform(0.0, 3.0) / steps
+    turn[jerks] += rng.choice([-1.0, 1.0], int(jerks.sum())) * rng.uniform(
+        2.0, np.pi, int(jerks.sum())
+    )
+    angle = heading + np.cumsum(turn)
+    noise = rng.standard_normal(steps + 64).astype(np.float32)
+    smooth = np.asarray(cv2.GaussianBlur(noise[None, :], (0, 0), sigmaX=steps / 10), np.float32)
+    smooth = smooth[0, 32 : 32 + steps]
+    smooth = smooth / max(float(smooth.std()), 1e-6)
+    speed = np.exp(rng.uniform(0.3, 1.2) * smooth)
+    d = np.stack([np.cos(angle), np.sin(angle)], axis=1) * speed[:, None]
+    d *= length / float(speed.sum())
+    pts = np.concatenate([[[0.0, 0.0]], np.cumsum(d, axis=0)])
+    return pts.astype(np.float32)
+
+
 def double_psf(distance: float, angle: float, rng: np.random.Generator) -> F32:
     """Two exposures `distance` px apart (a shake that stopped halfway): a doubled image."""
     w = rng.uniform(0.3, 0.7)
@@ -225,9 +312,12 @@ def blur_psf(kind: str, rng: np.random.Generator) -> F32:
     if kind == "disk":
         return disk_psf(log_uniform(rng, 0.9, 8.0))
     if kind == "slight":
-        if rng.random() < 0.5:
+        pick = rng.random()
+        if pick < 1 / 3:
             return disk_psf(rng.uniform(0.9, 1.8))
-        return path_psf(line_points(rng.uniform(2.0, 5.0), angle))
+        if pick < 2 / 3:
+            return path_psf(line_points(rng.uniform(2.0, 5.0), angle))
+        return path_psf(shake_points(rng.uniform(2.5, 6.0), rng))
     if kind == "gauss":
         sigma = log_uniform(rng, 0.7, 5.0)
         g = cv2.getGaussianKernel(2 * int(np.ceil(3 * sigma)) + 1, sigma).astype(np.float32)
@@ -236,6 +326,8 @@ def blur_psf(kind: str, rng: np.random.Generator) -> F32:
         return path_psf(line_points(log_uniform(rng, 2.5, 25.0), angle))
     if kind == "walk":
         return path_psf(walk_points(log_uniform(rng, 3.0, 25.0), rng))
+    if kind == "shake":
+        return path_psf(shake_points(log_uniform(rng, 3.0, 25.0), rng))
     if kind == "double":
         return double_psf(log_uniform(rng, 3.0, 15.0), angle, rng)
     if kind == "walk+disk":
@@ -365,7 +457,12 @@ def main(argv: list[str] | None = None) -> int:
         bases = load_folder(args.bases)
     else:
         cache = fetch(args.cache)
-        bases = gcompris_photos(cache) + opencv_photos(cache)
+        bases = (
+            gcompris_photos(cache)
+            + opencv_photos(cache)
+            + tuxpaint_photos(cache)
+            + stellarium_photos(cache)
+        )
     bases = [(n, g) for n, g in bases if not any(n.endswith(Path(e).stem) for e in EXCLUDED)]
     if args.limit:
         bases = bases[: args.limit]

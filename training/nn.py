@@ -18,8 +18,8 @@ F32 = npt.NDArray[np.float32]
 # (in_channels, out_channels, kernel, stride) per convolution
 ARCH: tuple[tuple[int, int, int, int], ...] = (
     (1, 8, 4, 2),
-    (8, 16, 3, 2),
-    (16, 32, 3, 2),
+    (8, 32, 3, 2),
+    (32, 64, 3, 2),
 )
 
 

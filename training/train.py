@@ -1,11 +1,12 @@
 """Train the `learned` scorer's network on the patches of build_dataset.py; export it to ONNX.
 
     python -m training.train --data training/out/patches.npz \
-        --out resources/models/learned_blur.onnx [--epochs 14] [--seed 0]
+        --out resources/models/learned_blur.onnx [--epochs 16] [--seed 0]
 
 numpy only, one thread, seeded: the same data and seed give the same model, byte for byte.
 A tenth of the bases (whole photos, never single patches) is held out for validation; the
-figures are printed and written beside the model as JSON (OUT with .json).
+model kept is that of the epoch with the best validation ROC AUC (the last epoch without a
+validation split). The figures are printed and written beside the model as JSON (OUT with .json).
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ def predict(p: Params, x: F32, batch: int = 256) -> F32:
     ).astype(np.float32)
 
 
+def copy_params(p: Params) -> Params:
+    return Params(
+        [w.copy() for w in p.conv_w],
+        [b.copy() for b in p.conv_b],
+        p.dense_w.copy(),
+        p.dense_b.copy(),
+    )
+
+
 def augment(x: F32, rng: np.random.Generator) -> F32:
     """Random flips and 90-degree turns (blur has no preferred direction)."""
     if rng.random() < 0.5:
@@ -91,6 +101,7 @@ def train(
     total = epochs * steps_per_epoch
     t0 = time.perf_counter()
     history: dict[str, float] = {}
+    best: tuple[float, Params, dict[str, float]] | None = None
     for epoch in range(epochs):
         order = rng.permutation(len(xt))
         losses = []
@@ -112,6 +123,10 @@ def train(
         history["seconds"] = time.perf_counter() - t0
         if log:
             print(json.dumps(history), flush=True)
+        if len(xv) and (best is None or history["val_auc"] > best[0]):
+            best = (history["val_auc"], copy_params(params), dict(history))
+    if best is not None:
+        params, history = best[1], best[2] | {"epochs_run": float(epochs)}
     history.update(
         {
             "train_patches": float(len(xt)),
@@ -126,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT / "training" / "out" / "patches.npz")
     ap.add_argument("--out", type=Path, default=ROOT / "resources" / "models" / "learned_blur.onnx")
-    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--epochs", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=3e-3)
     args = ap.parse_args(argv)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.imagegen import dead_leaves
-from training import build_dataset, nn, train
+from training import build_dataset, nn, photo_val, train
 from training.onnx_export import export
 
 
@@ -71,6 +71,25 @@ def test_training_learns_and_opencv_runs_the_export(tiny_bases: Path, tmp_path: 
     np.testing.assert_allclose(from_opencv, from_numpy, rtol=1e-4, atol=1e-4)
     # even three epochs on three photos separate the classes of the training patches
     assert train.roc_auc(from_numpy, data["labels"]) > 0.75
+    # the photo-level validation runs on the held-out photo of the split
+    args = ["--data", str(tmp_path / "d.npz"), "--model", str(out), "--bases", str(tiny_bases)]
+    assert photo_val.main(args) == 0
+
+
+def test_hand_shake_is_a_path_of_the_asked_length() -> None:
+    rng = np.random.default_rng(3)
+    for length in (3.0, 12.0, 40.0):
+        pts = build_dataset.shake_points(length, rng)
+        assert float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum()) == pytest.approx(length)
+        psf = build_dataset.path_psf(pts)
+        assert psf.sum() == pytest.approx(1.0, abs=1e-5) and (psf >= 0).all()
+
+
+def test_transparent_ground_becomes_flat_grey() -> None:
+    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba[:2, :, :3], rgba[:2, :, 3] = 200, 255  # opaque top, transparent bottom
+    grey = build_dataset.flatten_alpha(rgba)
+    assert grey.shape == (4, 4) and (grey[:2] == 200).all() and (grey[2:] == 128).all()
 
 
 def test_gradients_match_finite_differences() -> None:
