@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from stall_profile import STALL_LOG_ENV, StallProbe, report
+
 T_START = time.perf_counter()
 ROOT = Path(__file__).resolve().parents[1]
 DISTINCT = 24
@@ -74,7 +76,10 @@ def child(mode: str, folder: str) -> None:
     prestart_worker_server()
     app = QApplication([])
     settings = AppSettings(
-        QSettings(str(Path(folder).parent / f"{mode}.ini"), QSettings.Format.IniFormat)
+        QSettings(
+            str(Path(os.environ.get("XDG_DATA_HOME", Path(folder).parent)) / f"{mode}.ini"),
+            QSettings.Format.IniFormat,
+        )
     )
     w = MainWindow(settings)
     w.resize(1400, 900)
@@ -98,14 +103,20 @@ def child(mode: str, folder: str) -> None:
         clock = QElapsedTimer()
         gaps: list[int] = []
         last = [0]
+        log_path = os.environ.get(STALL_LOG_ENV)
+        probe = StallProbe() if log_path else None
 
         def tick() -> None:
             now = clock.elapsed()
             gaps.append(now - last[0])
             last[0] = now
+            if probe is not None:
+                probe.tick()
 
         timer = QTimer(interval=5)
         timer.timeout.connect(tick)
+        if probe is not None:
+            probe.start()
         t0 = time.perf_counter()
         w.scoringFinished.connect(lambda _: app.quit())
         clock.start()
@@ -115,6 +126,8 @@ def child(mode: str, folder: str) -> None:
         out["scan_s"] = time.perf_counter() - t0
         out["worst_stall_ms"] = float(max(gaps[1:] or [0]))
         out["scored"] = float(w.model.counts().scored)
+        if probe is not None and log_path:
+            probe.save(Path(log_path))
     elif mode == "memory":
         bar = w.view.verticalScrollBar()
 
@@ -137,15 +150,46 @@ def child(mode: str, folder: str) -> None:
     print(json.dumps(out))
 
 
-def run_child(mode: str, folder: Path) -> dict[str, float]:
-    """Run one measurement in a fresh process (its own session, cleaned up afterwards)."""
+def run_child(mode: str, folder: Path, profile: Path | None = None) -> dict[str, float]:
+    """Run one measurement in a fresh process (its own session, cleaned up afterwards).
+    With `profile` (a py-spy executable), the stall child runs under py-spy and each long stall
+    is printed with the stacks of every thread in it (bench/stall_profile.py)."""
+    import shutil
     import signal
     import tempfile
 
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    work = folder.parent
+    # A catalog of its own for each run, never the user's: with the user's, a folder scored
+    # before comes back from the score cache, nothing is scored, and the stall run never ends.
+    data = Path(tempfile.mkdtemp(prefix=f"{mode}-data-", dir=work))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        REVIEWER_DATA_DIR=str(data / "reviewer"),
+        XDG_DATA_HOME=str(data),
+    )
+    cmd = [sys.executable, __file__, "--child", mode, str(folder)]
+    if profile is not None:
+        env[STALL_LOG_ENV] = str(work / "stalls.json")
+        trace = work / "stalls-trace.json"
+        cmd = [
+            str(profile),
+            "record",
+            "--nonblocking",
+            "--idle",
+            "--threads",
+            "-r",
+            "200",
+            "-f",
+            "chrometrace",
+            "-o",
+            str(trace),
+            "--",
+            *cmd,
+        ]
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", mode, str(folder)],
+            cmd,
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -159,9 +203,12 @@ def run_child(mode: str, folder: Path) -> dict[str, float]:
                 os.killpg(proc.pid, signal.SIGTERM)
         out.seek(0)
         text = out.read()
+    shutil.rmtree(data, ignore_errors=True)
     lines = [ln for ln in text.splitlines() if ln.startswith("{")]
     if not lines:
         raise SystemExit(f"{mode} failed:\n{text[-3000:]}")
+    if profile is not None:
+        print(report(work / "stalls-trace.json", work / "stalls.json"))
     return dict(json.loads(lines[-1]))
 
 
@@ -174,6 +221,12 @@ def main() -> None:
     ap.add_argument("--memory-photos", type=int, default=10_000)
     ap.add_argument("--work", type=Path, default=Path("/tmp/reviewer-bench"))
     ap.add_argument("--only", choices=["startup", "stall", "memory"])
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="stall: run under py-spy and print what every thread did in the longest stalls",
+    )
+    ap.add_argument("--py-spy", default="py-spy", help="the py-spy executable for --profile")
     a = ap.parse_args()
     scan = make_folder(a.work / f"jpeg24mp_{a.photos}", a.photos)
     rows = []
@@ -188,7 +241,15 @@ def main() -> None:
             )
         )
     if a.only in (None, "stall"):
-        r = run_child("stall", scan)
+        spy = None
+        if a.profile:
+            import shutil
+
+            found = shutil.which(a.py_spy)
+            if found is None:
+                raise SystemExit(f"--profile needs py-spy (pip install py-spy); {a.py_spy}?")
+            spy = Path(found)
+        r = run_child("stall", scan, spy)
         rows.append(
             (
                 f"longest stall, scan of {int(r['scored'])} ({r['scan_s']:.0f} s)",

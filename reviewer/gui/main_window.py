@@ -58,7 +58,7 @@ from reviewer.core.trash import (
 )
 from reviewer.gui.bursts import BurstController
 from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
-from reviewer.gui.cull_controller import LABEL_KEYS, CullController
+from reviewer.gui.cull_controller import LABEL_KEYS, CatalogState, CullController
 from reviewer.gui.detail_controller import DetailController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
@@ -716,7 +716,12 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Reading {self.folder}…")
         self.tasks.submit(
             ("scan", self._generation),
-            scan_task(self.folder, self.recursive, self.settings.rejects_folder()),
+            scan_task(
+                self.folder,
+                self.recursive,
+                self.settings.rejects_folder(),
+                self.cull.state_reader(self.method, self.model.threshold),
+            ),
         )
 
     def _on_scanned(self, scanned: ScannedFolder | None, error: str | None) -> None:
@@ -730,7 +735,8 @@ class MainWindow(QMainWindow):
         chosen = self.sort_combo.currentData() if self._sort_chosen else None
         scan = scanned.scan
         self.model.set_listing(scanned.listing)
-        cached = self.cull.load(self.method, self.model.threshold)
+        state = scanned.catalog if isinstance(scanned.catalog, CatalogState) else None
+        cached = self.cull.load(self.method, self.model.threshold, state)
         if cached:
             self._update_histogram_range()
             self.bursts.schedule()
