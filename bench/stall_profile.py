@@ -54,6 +54,7 @@ class StallProbe:
         self.collections: list[dict[str, float]] = []
         self._gc_start = 0.0
         self.gui_thread = threading.get_ident()
+        self.ticks = 0
 
     def _now(self) -> float:
         return (time.perf_counter() - self.zero) * 1000.0
@@ -73,18 +74,29 @@ class StallProbe:
                     }
                 )
 
-    def start(self) -> None:
+    def start(self, sync: bool = False) -> None:
+        """Start the clock; `sync`: spin in the marker first (for py-spy's trace)."""
         self.zero = time.perf_counter()
-        _clock_sync_marker()
+        if sync:
+            _clock_sync_marker()
         self.last = self._now()
         self.last_sched = _schedstat()
+        self.ticks = 0
         gc.callbacks.append(self._on_gc)
+
+    def worst(self) -> dict[str, float]:
+        """The longest stall's breakdown (GUI thread working, waiting for a core), if any."""
+        if not self.stalls:
+            return {}
+        s = max(self.stalls, key=lambda s: s["gap_ms"])
+        return {f"worst_{k}": v for k, v in s.items() if k in ("on_cpu_ms", "waiting_ms", "gap_ms")}
 
     def tick(self) -> None:
         now = self._now()
         sched = _schedstat()
         gap = now - self.last
-        if gap > self.stall_ms:
+        self.ticks += 1
+        if gap > self.stall_ms and self.ticks > 1:  # the first gap is the start, as the bench's
             stall = {"start_ms": self.last, "end_ms": now, "gap_ms": gap}
             if sched is not None and self.last_sched is not None:
                 stall["on_cpu_ms"] = sched[0] - self.last_sched[0]

@@ -6,15 +6,22 @@ it takes: bench/gui.py --only stall measures the stalls (--profile shows what is
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
+from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
+from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog
+from reviewer.core.scoring.base import Score
+from reviewer.gui import main_window as main_window_module
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.settings import AppSettings
 
@@ -97,3 +104,122 @@ def test_a_state_read_before_marks_changed_is_not_used(
     w.cull.load(w.method, w.model.threshold, fresh)  # up to date: taken as it is
     assert w.model.records[0].decision == "keep"
     w.close()
+
+
+class FakeRun(QObject):
+    """A ScoringRun whose results the test hands over, batch by batch (nothing is decoded)."""
+
+    resultsPending = Signal(object)
+    finished = Signal(object, int)
+    made: list[FakeRun] = []
+
+    def __init__(self, paths: list[Path], method: str, jobs: int | None = None) -> None:
+        super().__init__()
+        self.paths, self.method, self.total, self.done_count = paths, method, len(paths), 0
+        self.pending: list[PhotoResult] = []
+        self.running = True
+        FakeRun.made.append(self)
+
+    def start(self) -> None:
+        pass
+
+    def push(self, results: list[PhotoResult]) -> None:
+        first = not self.pending
+        self.pending.extend(results)
+        if first:
+            self.resultsPending.emit(self)
+
+    def end(self) -> None:
+        self.running = False
+        self.finished.emit(self, 1)
+
+    def take_results(self) -> list[PhotoResult]:
+        out, self.pending = self.pending, []
+        return out
+
+    def cancel(self) -> None:
+        self.running = False
+
+    def prioritize(self, paths: list[Path]) -> None:
+        pass
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    def eta_seconds(self) -> float | None:
+        return None
+
+
+def test_a_batch_of_results_updates_only_its_rows_without_reset_or_resort(
+    qtbot: QtBot, window: MainWindow, photo_folder: MakeFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results reach the grid in batches (at most one per ScoringController.RESULTS_MS):
+    each batch is one model update over the rows it scored (dataChanged per run of adjacent
+    rows), never a model reset nor a re-sort or re-layout of the whole grid, whatever the sort
+    and filter; the grid is sorted by sharpness once, when the run ends."""
+    n = 120
+    folder = photo_folder(n, size=(48, 32), blurry_every=0)
+    FakeRun.made.clear()
+    monkeypatch.setattr(main_window_module, "ScoringRun", FakeRun)
+    with qtbot.waitSignal(window.folderLoaded, timeout=10_000):
+        window.open_folder(folder)
+    qtbot.waitUntil(lambda: bool(FakeRun.made), timeout=10_000)
+    run = FakeRun.made[-1]
+    window.set_filter_mode("below")  # a filter that depends on the scores
+    events: list[str] = []
+    changed: list[int] = []
+    model, proxy = window.model, window.proxy
+    model.modelReset.connect(lambda: events.append("model reset"))
+    model.layoutChanged.connect(lambda *_: events.append("model layout"))
+    proxy.modelReset.connect(lambda: events.append("proxy reset"))
+    proxy.layoutChanged.connect(lambda *_: events.append("proxy layout"))
+    model.dataChanged.connect(lambda a, b, _r: changed.append(b.row() - a.row() + 1))
+    order = list(run.paths)
+    batches = [order[i : i + 25] for i in range(0, n, 25)]
+    for k, batch in enumerate(batches):
+        changed.clear()
+        run.push(
+            [
+                PhotoResult(p, window.method, Score(window.method, 10.0 + (i % 80), 50.0))
+                for i, p in enumerate(batch)
+            ]
+        )
+        qtbot.waitUntil(lambda k=k: run.done_count == sum(map(len, batches[: k + 1])))
+        assert events == []
+        assert sum(changed) == len(batch)  # its rows, never a span over the grid
+    below = sum(1 for r in model.records if r.is_below(model.threshold))
+    assert proxy.rowCount() == below > 0
+    with qtbot.waitSignal(window.scoringFinished, timeout=10_000):
+        run.end()
+    assert model.sort_key == "sharpness"
+    assert events.count("model layout") == 1  # the one re-sort, at the end
+    assert "model reset" not in events and "proxy reset" not in events
+
+
+def test_background_threads_give_way_to_the_gui_thread(qtbot: QtBot) -> None:
+    """The window's worker threads (tasks, thumbnail decoders, the catalog's writer) run at
+    a lower CPU priority than the GUI thread, so that it never queues behind them for a core."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread priorities are Linux's")
+    from reviewer.gui.background import thread_niceness
+    from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
+    from reviewer.gui.workers import TaskRunner
+
+    gui = thread_niceness()
+    runner = TaskRunner(threads=1)
+    with qtbot.waitSignal(runner.done, timeout=10_000) as got:
+        runner.submit("nice", thread_niceness)
+    assert got.args[1] > gui
+    seen: list[int] = []
+
+    def decode(path: Path, edge: int) -> npt.NDArray[np.uint8]:
+        seen.append(thread_niceness())
+        return np.zeros((4, 4, 3), np.uint8)
+
+    loader = ThumbnailLoader(ThumbnailCache(), threads=1, thumbnail_fn=decode)
+    with qtbot.waitSignal(loader.thumbnailReady, timeout=10_000):
+        loader.request(Path("any.jpg"))
+    assert seen and seen[0] > gui
+    assert thread_niceness() == gui  # the GUI thread's own is untouched
+    loader.shutdown()
+    runner.shutdown()
