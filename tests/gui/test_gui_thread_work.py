@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QModelIndex, QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from reviewer.core.batch import PhotoResult
@@ -23,6 +23,7 @@ from reviewer.core.cull.catalog_db import Catalog
 from reviewer.core.scoring.base import Score
 from reviewer.gui import main_window as main_window_module
 from reviewer.gui.main_window import MainWindow
+from reviewer.gui.photo_model import Role
 from reviewer.gui.settings import AppSettings
 
 from .conftest import MakeFolder
@@ -173,7 +174,12 @@ def test_a_batch_of_results_updates_only_its_rows_without_reset_or_resort(
     model.layoutChanged.connect(lambda *_: events.append("model layout"))
     proxy.modelReset.connect(lambda: events.append("proxy reset"))
     proxy.layoutChanged.connect(lambda *_: events.append("proxy layout"))
-    model.dataChanged.connect(lambda a, b, _r: changed.append(b.row() - a.row() + 1))
+
+    def on_changed(a: QModelIndex, b: QModelIndex, roles: list[int]) -> None:
+        if Role.SCORE in roles:  # (capture times may arrive meanwhile: all rows at once)
+            changed.append(b.row() - a.row() + 1)
+
+    model.dataChanged.connect(on_changed)
     order = list(run.paths)
     batches = [order[i : i + 25] for i in range(0, n, 25)]
     for k, batch in enumerate(batches):
