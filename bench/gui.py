@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from stall_profile import STALL_LOG_ENV, StallProbe, report
+from stall_profile import STALL_LOG_ENV, SYNC_ENV, StallProbe, report, summary
 
 T_START = time.perf_counter()
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def child(mode: str, folder: str) -> None:
 
         timer = QTimer(interval=5)
         timer.timeout.connect(tick)
-        probe.start(sync=bool(log_path))
+        probe.start(sync=bool(os.environ.get(SYNC_ENV)))
         t0 = time.perf_counter()
         w.scoringFinished.connect(lambda _: app.quit())
         clock.start()
@@ -175,8 +175,9 @@ def run_child(mode: str, folder: Path, profile: Path | None = None) -> dict[str,
         XDG_DATA_HOME=str(data),
     )
     cmd = [sys.executable, __file__, "--child", mode, str(folder)]
+    env[STALL_LOG_ENV] = str(work / f"{mode}-stalls.json")
     if profile is not None:
-        env[STALL_LOG_ENV] = str(work / "stalls.json")
+        env[SYNC_ENV] = "1"
         trace = work / "stalls-trace.json"
         cmd = [
             str(profile),
@@ -214,7 +215,7 @@ def run_child(mode: str, folder: Path, profile: Path | None = None) -> dict[str,
     if not lines:
         raise SystemExit(f"{mode} failed:\n{text[-3000:]}")
     if profile is not None:
-        print(report(work / "stalls-trace.json", work / "stalls.json"))
+        print(report(work / "stalls-trace.json", work / f"{mode}-stalls.json"))
     return dict(json.loads(lines[-1]))
 
 
@@ -300,6 +301,8 @@ def main() -> None:
                 r["peak_rss_mb"] <= 1024,
             )
         )
+    if a.only in (None, "stall"):
+        print(summary(a.work / "stall-stalls.json"))
     print(f"{'measure':<48} {'result':>10} {'target':>12}  met")
     for name, value, target, ok in rows:
         met = "" if not target or target == "(noise)" else "yes" if ok else "NO"

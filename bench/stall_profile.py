@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 STALL_LOG_ENV = "REVIEWER_BENCH_STALL_LOG"
+SYNC_ENV = "REVIEWER_BENCH_CLOCK_SYNC"  # spin in the marker at the start (under py-spy)
 STALL_MS = 30.0
 MARKER = "_clock_sync_marker"
 
@@ -218,3 +219,18 @@ _IDLE = (
 def _idle(stack: str) -> bool:
     first = stack.split(" <- ")[0]
     return stack == "(idle)" or any(first.startswith(p) for p in _IDLE)
+
+
+def summary(log_path: Path, top: int = 8) -> str:
+    """The scan's longest stalls: when, how long, and the GUI thread's time in each."""
+    if not log_path.exists():
+        return ""
+    stalls = sorted(json.loads(log_path.read_text())["stalls"], key=lambda s: -s["gap_ms"])
+    lines = [f"the scan's longest stalls ({len(stalls)} over {STALL_MS:.0f} ms):"]
+    for s in stalls[:top]:
+        lines.append(
+            f"  {s['gap_ms']:5.0f} ms at {s['start_ms'] / 1000:7.2f} s: GUI thread "
+            f"{s.get('on_cpu_ms', 0):3.0f} ms working, {s.get('waiting_ms', 0):3.0f} ms waiting "
+            "for a core"
+        )
+    return "\n".join(lines)

@@ -33,7 +33,6 @@ from reviewer.core.trash import (
     move_to_trash,
     restore,
 )
-from reviewer.gui.background import yield_to_gui
 from reviewer.gui.cull_adapter import CullAdapter
 from reviewer.gui.photo_model import Decision, PhotoModel, PhotoRecord
 
@@ -127,9 +126,7 @@ class CullController(QObject):
         # Scores go to the catalog on a thread of their own: storing a score fingerprints the
         # photo (reads its first and last 64 KB), which the GUI thread never does.
         self._cache = CacheWriter(catalog)
-        self._writes = ThreadPoolExecutor(
-            1, thread_name_prefix="reviewer-cache", initializer=yield_to_gui
-        )
+        self._writes = ThreadPoolExecutor(1, thread_name_prefix="reviewer-cache")
         self.changes = 0  # marks or shots changed in the cull model (saved in the catalog)
 
     # ------------------------------------------------------------------ folder and scores

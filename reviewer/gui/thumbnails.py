@@ -21,7 +21,6 @@ from PySide6.QtGui import QImage
 # plugins) holds the GIL for ~20 ms, which in a worker thread stalled the first paint of the grid.
 from reviewer.core.errors import PhotoError
 from reviewer.core.thumbproc import load_thumbnail_isolated
-from reviewer.gui.background import yield_to_gui
 
 PREVIEW_EDGE = 160  # first pass: fast, from embedded previews where possible
 FULL_EDGE = 320  # second pass: what the largest cells show
@@ -95,7 +94,6 @@ class _Worker(QRunnable):
         self.loader = loader
 
     def run(self) -> None:
-        yield_to_gui()
         self.loader._work()
 
 

@@ -23,7 +23,6 @@ from reviewer.core.errors import PhotoError
 from reviewer.core.judging.verdict import Box, Judgement
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
-from reviewer.gui.background import yield_to_gui
 from reviewer.gui.photo_model import Listing
 
 # The detail view's 100 % is the file's own pixels; the decoder's pixel limit still applies.
@@ -52,7 +51,6 @@ class TaskRunner(QObject):
 
     def submit(self, tag: object, fn: Callable[[], object]) -> None:
         def call() -> None:
-            yield_to_gui()
             try:
                 result, error = fn(), None
             except Exception as exc:  # reported on the GUI thread, never lost
@@ -176,7 +174,6 @@ class ScoringRun(QObject):
         self._thread.start()
 
     def _run(self) -> None:
-        yield_to_gui()
         completed = False
         try:
             for result in self.job.results():

@@ -6,14 +6,11 @@ it takes: bench/gui.py --only stall measures the stalls (--profile shows what is
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 from PySide6.QtCore import QModelIndex, QObject, Signal
 from pytestqt.qtbot import QtBot
@@ -200,32 +197,3 @@ def test_a_batch_of_results_updates_only_its_rows_without_reset_or_resort(
     assert model.sort_key == "sharpness"
     assert events.count("model layout") == 1  # the one re-sort, at the end
     assert "model reset" not in events and "proxy reset" not in events
-
-
-def test_background_threads_give_way_to_the_gui_thread(qtbot: QtBot) -> None:
-    """The window's worker threads (tasks, thumbnail decoders, the catalog's writer) run at
-    a lower CPU priority than the GUI thread, so that it never queues behind them for a core."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("per-thread priorities are Linux's")
-    from reviewer.gui.background import thread_niceness
-    from reviewer.gui.thumbnails import ThumbnailCache, ThumbnailLoader
-    from reviewer.gui.workers import TaskRunner
-
-    gui = thread_niceness()
-    runner = TaskRunner(threads=1)
-    with qtbot.waitSignal(runner.done, timeout=10_000) as got:
-        runner.submit("nice", thread_niceness)
-    assert got.args[1] > gui
-    seen: list[int] = []
-
-    def decode(path: Path, edge: int) -> npt.NDArray[np.uint8]:
-        seen.append(thread_niceness())
-        return np.zeros((4, 4, 3), np.uint8)
-
-    loader = ThumbnailLoader(ThumbnailCache(), threads=1, thumbnail_fn=decode)
-    with qtbot.waitSignal(loader.thumbnailReady, timeout=10_000):
-        loader.request(Path("any.jpg"))
-    assert seen and seen[0] > gui
-    assert thread_niceness() == gui  # the GUI thread's own is untouched
-    loader.shutdown()
-    runner.shutdown()
