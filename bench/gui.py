@@ -68,6 +68,7 @@ def make_folder(folder: Path, count: int) -> Path:
 def child(mode: str, folder: str) -> None:
     """Runs in a fresh process; prints one JSON line."""
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from reviewer.gui.main_window import MainWindow
@@ -115,6 +116,11 @@ def child(mode: str, folder: str) -> None:
             last[0] = now
             probe.tick()
 
+        # the clock starts once the window is up: its first paint (fonts, style) is start-up's
+        # (measured by `startup`), not the scan's
+        QTest.qWaitForWindowExposed(w)
+        for _ in range(3):
+            app.processEvents()
         timer = QTimer(interval=5)
         timer.timeout.connect(tick)
         probe.start(sync=bool(os.environ.get(SYNC_ENV)))

@@ -289,9 +289,12 @@ class CullModel:
                 self.events.problem.emit(f"the catalog could not be read: {exc}")
         self._order = order
         self._rank = {p: i for i, p in enumerate(order)}
-        self._shots = {
-            p: ShotState(p, marks=saved.get(os.path.abspath(p), NO_MARKS)) for p in order
-        }
+        if saved:
+            self._shots = {
+                p: ShotState(p, marks=saved.get(os.path.abspath(p), NO_MARKS)) for p in order
+            }
+        else:  # no marks: no path made absolute (1,000 of them on a window's GUI thread)
+            self._shots = {p: ShotState(p, marks=NO_MARKS) for p in order}
         self._away.clear()
         cached: list[PhotoResult] = []
         if stored:
