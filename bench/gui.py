@@ -10,7 +10,12 @@ and scored on its own), but the disk holds 24 files. Not run in CI.
 
 Measures, each in a fresh process:
   startup  time from process start to the first painted screen of thumbnails (target 1.5 s)
-  stall    longest gap of a 5 ms QTimer while the folder is scored (target 50 ms)
+  stall    longest gap of a 5 ms QTimer while the folder is opened and scored (target 50 ms),
+           from once the window is up, with a fresh catalog (never the user's); printed with
+           the GUI thread's time working and waiting for a core in the longest stalls, and
+           after an idle window's longest gap in the same run (the machine's own noise).
+           --profile runs it under py-spy and prints what every thread ran in each stall
+           (bench/stall_profile.py; py-spy from PyPI, not a dependency: --py-spy PATH)
   memory   peak RSS with --memory-photos loaded and the whole grid scrolled through (1 GB)
 """
 
@@ -226,7 +231,7 @@ def run_child(mode: str, folder: Path, profile: Path | None = None) -> dict[str,
 
 
 def _waited(r: dict[str, float]) -> str:
-    return f"{r['worst_waiting_ms']:.0f} ms" if "worst_waiting_ms" in r else "?"
+    return f"{r['worst_waiting_ms']:.0f} ms" if "worst_waiting_ms" in r else "-"
 
 
 def main() -> None:
