@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Label, Marks
 from reviewer.core.cull.model import CullModel, MoveCommand, Moved
-from reviewer.core.cull.score_cache import CacheWriter, split_cached
+from reviewer.core.cull.score_cache import CacheWriter, split_cached, split_stored
 from reviewer.core.trash import (
     FileGroup,
     MoveBatch,
@@ -59,6 +60,25 @@ class MoveEntry:
     @property
     def files(self) -> int:
         return len(self.batch.moves)
+
+
+@dataclass(slots=True)
+class CatalogState:
+    """What the catalog holds for a folder's photos, read on a worker thread (the folder
+    scan's; `CullController.state_reader`): their marks, and the scores it has cached for
+    `method`, judged at `threshold`. Plain data: the GUI thread only adopts it."""
+
+    paths: list[Path]
+    method: str
+    threshold: float
+    changes: int  # CullController.changes when it was asked for: marks or moves since?
+    marks: dict[str, Marks] = field(default_factory=dict)
+    cached: list[PhotoResult] = field(default_factory=list)
+    problem: str | None = None  # the catalog could not be read: no marks, nothing cached
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass(slots=True)
@@ -107,20 +127,71 @@ class CullController(QObject):
         # photo (reads its first and last 64 KB), which the GUI thread never does.
         self._cache = CacheWriter(catalog)
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="reviewer-cache")
+        self.changes = 0  # marks or shots changed in the cull model (saved in the catalog)
 
     # ------------------------------------------------------------------ folder and scores
-    def load(self, method: str, threshold: float) -> list[PhotoResult]:
+    def state_reader(self, method: str, threshold: float) -> Callable[[list[Path]], CatalogState]:
+        """For a folder about to open (GUI thread): a function that reads the catalog's marks
+        and cached scores of its photos on a worker thread (the folder scan's), so that the
+        GUI thread never waits on the catalog's disk (1,000 photos: a stat and two queries
+        each, 100 ms and more). The scores handed over so far are sent to the catalog first,
+        and the reader waits for them there, off the GUI thread."""
+        self.flush(wait=False)
+        catalog, writes, changes = self.catalog, self._writes, self.changes
+
+        def read(paths: list[Path]) -> CatalogState:
+            state = CatalogState(paths, method, threshold, changes)
+            if catalog is None or not paths:
+                return state
+            with contextlib.suppress(RuntimeError):  # the writer is shut down: nothing pending
+                writes.submit(_nothing).result()  # the scores before are in the catalog now
+            try:
+                catalog.purge_stale_scores(method)
+                state.marks, stored = catalog.state(paths, method)
+            except sqlite3.Error as exc:
+                state.problem = f"the catalog could not be read: {exc}"
+                return state
+            state.cached, _ = split_stored(stored, paths, threshold)
+            return state
+
+        return read
+
+    def load(
+        self, method: str, threshold: float, state: CatalogState | None = None
+    ) -> list[PhotoResult]:
         """The grid has new rows (a folder opened): give them their saved marks and the
         scores the catalog has cached for `method` (no decoding). Returns the cached results,
-        already shown."""
-        self.flush()  # the scores of the folder before are in the catalog now
+        already shown. `state`: the catalog's, read by `state_reader` on a worker; without it
+        (or when it is for other photos, method or threshold, or marks or moves were saved
+        since it was asked for: an undone move puts its files' marks back) the catalog is
+        read here."""
         self._away.clear()
         records = self.photos.records
         paths = [r.path for r in records]
+        if state is not None and (state.method, state.threshold, state.changes, state.paths) != (
+            method,
+            threshold,
+            self.changes,
+            paths,
+        ):
+            state = None
+        if state is None:
+            self.flush()  # the scores of the folder before are in the catalog now
         self.cull.threshold = threshold
-        self.cull.load(paths)
+        if state is None:
+            self.cull.load(paths)
+        else:
+            self.cull.load(paths, saved_marks=state.marks)
+            if state.problem:
+                self.problem.emit(state.problem)
         self.photos.apply_marks({p: self.cull.marks(p) for p in paths})
-        cached = self.load_cached(method, threshold)
+        if state is None:
+            cached = self.load_cached(method, threshold)
+        else:
+            cached = state.cached
+            if cached:
+                self.photos.apply_results(cached)
+                self.cull.set_results(cached)
         self._take_notice()
         return cached
 
@@ -325,10 +396,12 @@ class CullController(QObject):
 
     # ------------------------------------------------------------------ model events
     def _on_marks(self, paths: tuple[Path, ...]) -> None:
+        self.changes += 1
         self.photos.apply_marks({p: self.cull.marks(p) for p in paths if p in self.cull})
 
     def _on_shots(self, paths: tuple[Path, ...]) -> None:
         """Shots left the cull (moved away) or came back (a move undone): the grid follows."""
+        self.changes += 1
         now = set(paths)
         gone = [r for r in self.photos.records if r.path not in now]
         for r in gone:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -58,7 +59,7 @@ from reviewer.core.trash import (
 )
 from reviewer.gui.bursts import BurstController
 from reviewer.gui.compare import COMPARE_KEYS, MAX_FRAMES, MIN_FRAMES, CompareView
-from reviewer.gui.cull_controller import LABEL_KEYS, CullController
+from reviewer.gui.cull_controller import LABEL_KEYS, CatalogState, CullController
 from reviewer.gui.detail_controller import DetailController
 from reviewer.gui.detail_view import DetailDialog
 from reviewer.gui.export_view import (
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
         self.recursive = self.settings.recursive()
         self._generation = 0
         self._scoring_wanted = False
+        self._folder_reads: list[Callable[[], object]] = []  # once the first screen is in
         self._sort_chosen = False
         # after a crash the journal is reconciled; moves of earlier runs stay undoable
         self.recovered, batches = startup_batches(self.journal)
@@ -709,6 +711,7 @@ class MainWindow(QMainWindow):
         self.opened_at = time.perf_counter()
         self.first_paint_at = None
         self.loader.reset()
+        self._folder_reads = []
         self.model.clear()
         freeze_long_lived_objects()  # before the scan: its allocations set off full collections
         self.folder_label.setText(str(self.folder))
@@ -716,7 +719,12 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Reading {self.folder}…")
         self.tasks.submit(
             ("scan", self._generation),
-            scan_task(self.folder, self.recursive, self.settings.rejects_folder()),
+            scan_task(
+                self.folder,
+                self.recursive,
+                self.settings.rejects_folder(),
+                self.cull.state_reader(self.method, self.model.threshold),
+            ),
         )
 
     def _on_scanned(self, scanned: ScannedFolder | None, error: str | None) -> None:
@@ -730,11 +738,14 @@ class MainWindow(QMainWindow):
         chosen = self.sort_combo.currentData() if self._sort_chosen else None
         scan = scanned.scan
         self.model.set_listing(scanned.listing)
-        cached = self.cull.load(self.method, self.model.threshold)
+        state = scanned.catalog if isinstance(scanned.catalog, CatalogState) else None
+        cached = self.cull.load(self.method, self.model.threshold, state)
         if cached:
             self._update_histogram_range()
             self.bursts.schedule()
-        self.sidecars.folder_opened(scan.shots)
+        # the folder's sidecars and capture times are read once its first screen is painted:
+        # read now, their Python work took the GIL from that paint (bench/gui.py --profile)
+        self._folder_reads = [lambda: self.sidecars.folder_opened(scan.shots)]
         self._sort_chosen = chosen not in (None, "name")
         self._set_sort_silently(chosen if self._sort_chosen else "name")
         freeze_long_lived_objects()  # the folder's records too
@@ -751,9 +762,11 @@ class MainWindow(QMainWindow):
         if scan.shots:
             paths = [shot.display_path for shot in scan.shots]
             generation = self._generation
-            self.tasks.submit(
-                ("capture", generation),
-                capture_info_task(paths, lambda: generation == self._generation),
+            self._folder_reads.append(
+                lambda: self.tasks.submit(
+                    ("capture", generation),
+                    capture_info_task(paths, lambda: generation == self._generation),
+                )
             )
         self._scoring_wanted = bool(scan.shots)
         self._first_screen_timer.start()
@@ -763,12 +776,17 @@ class MainWindow(QMainWindow):
     # scoring ------------------------------------------------------------------------------
     def _maybe_start_scoring(self, force: bool = False) -> None:
         """Start scoring once the first screen of thumbnails is in (or after a timeout)."""
-        if not self._scoring_wanted:
+        if not self._scoring_wanted and not self._folder_reads:
             return
         if not force:
             shown = self.view.isVisible()
             if shown and (self.delegate.painted_cells == 0 or not self.loader.is_idle()):
                 return
+        reads, self._folder_reads = self._folder_reads, []
+        for read in reads:
+            read()
+        if not self._scoring_wanted:
+            return
         self._scoring_wanted = False
         self._first_screen_timer.stop()
         self.start_scoring()

@@ -46,6 +46,23 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self.loader = loader
         self.thumbnail_size = DEFAULT_THUMBNAIL_SIZE
         self.painted_cells = 0  # since the last reset; the window uses it to know the grid drew
+        # Fonts and their metrics by what they are made from: made once, not for every cell of
+        # every paint (a grid paint made four of them per cell).
+        self._fonts: dict[tuple[str, int], tuple[QFont, QFontMetrics]] = {}
+
+    def _font(self, base: QFont, pixel_size: int = 0) -> tuple[QFont, QFontMetrics]:
+        """`base`, bold at `pixel_size` when that is given, and its metrics."""
+        key = (base.key(), pixel_size)
+        made = self._fonts.get(key)
+        if made is None:
+            font = QFont(base)
+            if pixel_size:
+                font.setBold(True)
+                font.setPixelSize(pixel_size)
+            if len(self._fonts) > 16:
+                self._fonts.clear()
+            made = self._fonts[key] = (font, QFontMetrics(font))
+        return made
 
     def set_thumbnail_size(self, size: int) -> None:
         self.thumbnail_size = size
@@ -59,7 +76,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
     def label_rect(self, rect: QRect, font: QFont) -> QRect:
         """Where a cell's label goes, within the cell `rect`."""
-        fm = QFontMetrics(font)
+        fm = self._font(font)[1]
         return QRect(
             rect.left() + PADDING,
             rect.top() + PADDING + self.thumbnail_size + LABEL_GAP,
@@ -220,12 +237,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
             color = BLURRY_COLOR if below else SHARP_COLOR
             if rec.unsure:
                 text, color = f"{text} ?", NEAR_COLOR
-        font = QFont(painter.font())
-        font.setBold(True)
         # sized by the cell, not the picture: alike on portrait and landscape thumbnails
-        font.setPixelSize(max(10, min(15, self.thumbnail_size // 12)))
+        font, fm = self._font(painter.font(), max(10, min(15, self.thumbnail_size // 12)))
         painter.setFont(font)
-        fm = QFontMetrics(font)
         w = fm.horizontalAdvance(text) + 10
         h = fm.height() + 2
         badge = QRectF(r.left() + 4, r.bottom() - h - 3, w, h)
@@ -307,9 +321,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         rect: QRect,
         area: QRect,
     ) -> None:
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font, fm = self._font(option.font)  # type: ignore[attr-defined]
         painter.setFont(font)
-        fm = QFontMetrics(font)
         text_rect = self.label_rect(rect, font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette = option.palette  # type: ignore[attr-defined]

@@ -67,16 +67,27 @@ class TaskRunner(QObject):
 
 @dataclass(slots=True)
 class ScannedFolder:
-    """A folder scan and the model rows for its shots, both made in the worker."""
+    """A folder scan, the model rows for its shots and what the catalog has for them (marks,
+    cached scores: CullController.state_reader), all made in the worker."""
 
     scan: CatalogScan
     listing: Listing
+    catalog: object = None  # the reader's result (a CatalogState), None without a reader
 
 
-def scan_task(folder: Path, recursive: bool, rejects_folder: str) -> Callable[[], ScannedFolder]:
+def scan_task(
+    folder: Path,
+    recursive: bool,
+    rejects_folder: str,
+    read_catalog: Callable[[list[Path]], object] | None = None,
+) -> Callable[[], ScannedFolder]:
     def run() -> ScannedFolder:
         scan = scan_folder(folder, recursive=recursive, rejects_folder=rejects_folder)
-        return ScannedFolder(scan, Listing.of(scan.shots))
+        listing = Listing.of(scan.shots)
+        state = None
+        if read_catalog is not None:
+            state = read_catalog([rec.path for rec in listing.records])
+        return ScannedFolder(scan, listing, state)
 
     return run
 

@@ -260,16 +260,26 @@ class CullModel:
     # ------------------------------------------------------------------ loading
 
     def load(
-        self, paths: Iterable[Path], method: str | None = None, threshold: float | None = None
+        self,
+        paths: Iterable[Path],
+        method: str | None = None,
+        threshold: float | None = None,
+        saved_marks: Mapping[str, Marks] | None = None,
     ) -> int:
         """Show these shots (a folder opened), with the marks the catalog has for them and,
         given a `method`, the scores it has cached (judged at `threshold`, else the scorer's
         default): no decoding. Returns how many shots got a cached score. The undo stack is
-        kept: commands of an earlier folder still undo in the catalog."""
+        kept: commands of an earlier folder still undo in the catalog.
+
+        `saved_marks`: the catalog's marks for these shots, by absolute path, read already (on
+        a worker thread, so that a window's GUI thread never waits on the catalog's disk);
+        the catalog is then not read here."""
         order = list(dict.fromkeys(paths))
-        saved: dict[str, Marks] = {}
+        saved: Mapping[str, Marks] = {}
         stored: dict[str, StoredScore] = {}
-        if self.catalog is not None:
+        if saved_marks is not None:
+            saved = saved_marks
+        elif self.catalog is not None:
             try:
                 if method is None:
                     saved = self.catalog.get_marks(order)
@@ -279,9 +289,12 @@ class CullModel:
                 self.events.problem.emit(f"the catalog could not be read: {exc}")
         self._order = order
         self._rank = {p: i for i, p in enumerate(order)}
-        self._shots = {
-            p: ShotState(p, marks=saved.get(os.path.abspath(p), NO_MARKS)) for p in order
-        }
+        if saved:
+            self._shots = {
+                p: ShotState(p, marks=saved.get(os.path.abspath(p), NO_MARKS)) for p in order
+            }
+        else:  # no marks: no path made absolute (1,000 of them on a window's GUI thread)
+            self._shots = {p: ShotState(p, marks=NO_MARKS) for p in order}
         self._away.clear()
         cached: list[PhotoResult] = []
         if stored:
