@@ -24,18 +24,10 @@ from reviewer.gui.photo_model import Role
 from reviewer.gui.settings import AppSettings
 
 from .conftest import MakeFolder
+from .test_window_cull import new_window
 
 SCORE_TIMEOUT = 60_000
 CATALOG_READS = ("state", "get_marks", "cached_scores", "purge_stale_scores", "_ids")
-
-
-def new_window(qtbot: QtBot, settings: AppSettings) -> MainWindow:
-    w = MainWindow(settings, jobs=1)
-    qtbot.addWidget(w)
-    w.resize(900, 600)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def watch_catalog(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
