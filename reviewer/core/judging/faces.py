@@ -22,7 +22,7 @@ a false face would decide a frame. So, in order:
 
 from __future__ import annotations
 
-import functools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +67,22 @@ def _load(path: Path) -> Any | None:
     return None if cascade.empty() else cascade
 
 
-@functools.cache
+_per_thread = threading.local()
+
+
 def _cascade(name: str) -> Any | None:
-    """A cascade by file name: ours (resources/models), else the OpenCV wheel's or Debian's."""
+    """A cascade by file name, loaded once per thread: a CascadeClassifier keeps working state
+    between calls and is not safe to share (the window judges in several threads)."""
+    cache: dict[str, Any | None] | None = getattr(_per_thread, "cascades", None)
+    if cache is None:
+        cache = _per_thread.cascades = {}
+    if name not in cache:
+        cache[name] = _find_cascade(name)
+    return cache[name]
+
+
+def _find_cascade(name: str) -> Any | None:
+    """Ours (resources/models), else the OpenCV wheel's or Debian's."""
     try:
         return _load(model_file(name))
     except FileNotFoundError:

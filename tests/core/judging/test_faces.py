@@ -97,3 +97,26 @@ def test_a_blurred_face_before_a_sharp_background_is_not_called_sharp() -> None:
     j = judged(blurred)
     assert j.region == "face", j
     assert j.verdict in ("blurry", "unsure"), j
+
+
+def test_each_thread_has_its_own_cascades() -> None:
+    import threading
+
+    here = faces._cascade(faces.PROPOSE_CASCADE)
+    assert faces._cascade(faces.PROPOSE_CASCADE) is here  # loaded once per thread
+    there: list[object] = []
+    t = threading.Thread(target=lambda: there.append(faces._cascade(faces.PROPOSE_CASCADE)))
+    t.start()
+    t.join()
+    assert there[0] is not None and there[0] is not here
+
+
+def test_threads_find_the_same_faces_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rgb = rgb_of("astronaut.png")
+    gray = luma_u8(rgb)
+    alone = detect_faces(gray, rgb)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: detect_faces(gray, rgb), range(8)))
+    assert all(found == alone for found in together)
