@@ -10,7 +10,6 @@ once; Esc or C close it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -23,14 +22,20 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence, QPixmap
+from PySide6.QtGui import QCloseEvent, QCursor, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from reviewer.core.cull.catalog_db import Label
 from reviewer.gui.cull_controller import LABEL_KEYS
 from reviewer.gui.detail_view import PaneGroup, ZoomPane
 from reviewer.gui.display_images import DisplayImage, DisplayImageLoader, display_edge
-from reviewer.gui.loupe import CullingHost, decision_color, record_caption, return_to_grid
+from reviewer.gui.loupe import (
+    CullingHost,
+    add_key_actions,
+    decision_color,
+    record_caption,
+    return_to_grid,
+)
 from reviewer.gui.photo_model import Decision, PhotoRecord
 from reviewer.gui.workers import FullResolution, TaskRunner, load_full_resolution
 
@@ -135,28 +140,15 @@ class CompareView(QWidget):
         host.model.dataChanged.connect(self._on_data_changed)
 
     def _build_keys(self) -> None:
-        def key(text: str, keys: list[str], slot: object) -> QAction:
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            return action
-
         slots: dict[str, Callable[[], object]] = {
             "next": lambda: self.set_active(self.active + 1),
             "previous": lambda: self.set_active(self.active - 1),
-            "keep": lambda: self.decide("keep"),
-            "reject": lambda: self.decide("reject"),
-            "clear": lambda: self.decide(None),
             "zoom": self.toggle_zoom,
             "close": self.close,
         }
-        for n in range(6):
-            slots[f"rate{n}"] = partial(self.rate, n)
-        for label in LABEL_KEYS:
-            slots[f"label-{label}"] = partial(self.set_label, label)
-        self.key_actions = [key(text, keys, slots[name]) for name, text, keys in COMPARE_KEYS]
+        self.key_actions = add_key_actions(
+            self, COMPARE_KEYS, slots, self.decide, self.rate, self.set_label
+        )
 
     # opening ------------------------------------------------------------------------------
     def open(self, records: list[PhotoRecord]) -> bool:

@@ -80,6 +80,36 @@ LOUPE_KEYS: tuple[tuple[str, str, list[str]], ...] = (
 )
 
 
+def add_key_actions(
+    view: QWidget,
+    table: tuple[tuple[str, str, list[str]], ...],
+    slots: dict[str, Callable[[], object]],
+    decide: Callable[[Decision | None], object],
+    rate: Callable[[int], object],
+    set_label: Callable[[Label], object],
+) -> list[QAction]:
+    """One action per (name, text, keys) row of a full-window view's key table, active while
+    the view has focus. The marking keys (keep, reject, clear, 0-5 stars, colour labels) call
+    `decide`, `rate` and `set_label`; the rest come from `slots` by name."""
+    slots = {
+        "keep": lambda: decide("keep"),
+        "reject": lambda: decide("reject"),
+        "clear": lambda: decide(None),
+        **{f"rate{n}": partial(rate, n) for n in range(6)},
+        **{f"label-{label}": partial(set_label, label) for label in LABEL_KEYS},
+        **slots,
+    }
+    actions = []
+    for name, text, keys in table:
+        action = QAction(text, view)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slots[name])
+        view.addAction(action)
+        actions.append(action)
+    return actions
+
+
 def return_to_grid(view: QWidget, host: CullingHost) -> None:
     """After a full-window view closes: the main window active again and the grid focused, so
     its keys work at once (done once `view` is gone: activating the parent while it is still
@@ -316,28 +346,16 @@ class Loupe(QWidget):
         host.model.dataChanged.connect(self._on_data_changed)
 
     def _build_keys(self) -> None:
-        def key(text: str, keys: list[str], slot: object) -> QAction:
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            return action
-
         slots: dict[str, Callable[[], object]] = {
             "next": lambda: self.step(1),
             "previous": lambda: self.step(-1),
             "zoom": self.zoom_key,
-            "keep": lambda: self.host.decide("keep"),
-            "reject": lambda: self.host.decide("reject"),
-            "clear": lambda: self.host.decide(None),
             "close": self.close,
         }
-        for n in range(6):
-            slots[f"rate{n}"] = partial(self.host.rate, n)
-        for label in LABEL_KEYS:
-            slots[f"label-{label}"] = partial(self.host.set_label, label)
-        self.key_actions = [key(text, keys, slots[name]) for name, text, keys in LOUPE_KEYS]
+        host = self.host
+        self.key_actions = add_key_actions(
+            self, LOUPE_KEYS, slots, host.decide, host.rate, host.set_label
+        )
 
     # opening and closing ------------------------------------------------------------------
     def open(self) -> None:
