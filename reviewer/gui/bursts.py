@@ -11,7 +11,6 @@ burst's best and never the best frame or an unsure one).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -23,8 +22,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.core.batch import PhotoResult
 from reviewer.core.judging.context import judge_results, single_judgement
-from reviewer.core.judging.judge import threshold_radius
-from reviewer.core.judging.verdict import Judgement, Verdict
+from reviewer.core.judging.judge import judgement_at
+from reviewer.core.judging.verdict import Judgement
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring.base import Score
 from reviewer.gui.cull_controller import CullController
@@ -62,21 +61,10 @@ def snapshot(row: Row, threshold: float) -> PhotoResult:
 
 
 def alone_at(score: Score, judgement: Judgement | None, threshold: float) -> Judgement | None:
-    """The frame's own judgement at `threshold`: the scoring run's, exactly, when it was made
-    at this threshold; at another, its deciding blur radius (the AF point's, the subject's...)
-    against that threshold's radius, else its score against the threshold. Unsure and error
-    stay. None: judged by the score alone (context.single_judgement)."""
-    if judgement is None or judgement.verdict in ("unsure", "error"):
-        return judgement
-    if score.threshold == threshold:
-        return judgement
-    radius = judgement.blur_px
-    if radius is not None and math.isfinite(radius) and score.method == "focus":
-        sharp = radius <= threshold_radius(threshold)
-    else:
-        sharp = score.value >= threshold
-    verdict: Verdict = "sharp" if sharp else "blurry"
-    return judgement if verdict == judgement.verdict else replace(judgement, verdict=verdict)
+    """The frame's own judgement at `threshold` (core's judgement_at: a verdict made by the
+    deciding blur radius or the score moves with the threshold, its unsure margin too; the rest
+    stay). None: judged by the score alone (context.single_judgement)."""
+    return judgement_at(score, judgement, threshold)
 
 
 def judge_bursts(rows: Sequence[Row], threshold: float) -> dict[Path, InBurst]:

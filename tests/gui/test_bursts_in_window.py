@@ -209,13 +209,12 @@ def test_a_frame_alone_is_judged_again_at_a_new_threshold_by_its_deciding_radius
     from reviewer.gui.bursts import alone_at
 
     score = Score("focus", 45.0, 50.0, details={"blur_radius_px": 3.0})
-    af_sharp = Judgement("sharp", "AF point 2.0 px", 2.0, "af")
+    af_sharp = Judgement("sharp", "AF point 2.0 px — sharp", 2.0, "af", (), True)
     assert alone_at(score, af_sharp, 50.0) is af_sharp  # made at this threshold: as it is
     # at a stricter threshold the AF point's own radius decides, not the frame's score
-    assert threshold_radius(80.0) < 2.0 < threshold_radius(50.0)
-    stricter = alone_at(score, af_sharp, 80.0)
+    assert threshold_radius(95.0) < 2.0
+    stricter = alone_at(score, af_sharp, 95.0)
     assert stricter is not None and (stricter.verdict, stricter.region) == ("blurry", "af")
-    assert alone_at(score, af_sharp, 30.0) is af_sharp
     unsure = Judgement("unsure", "nothing sharp to judge")
     assert alone_at(score, unsure, 10.0) is unsure
     assert alone_at(score, None, 10.0) is None

@@ -22,7 +22,7 @@ import numpy as np
 from reviewer.core.batch import PhotoResult
 from reviewer.core.cull.catalog_db import Catalog, Marks, ScoreWriter, StoredScore
 from reviewer.core.judging.groups import SIGNATURE_SIZE
-from reviewer.core.judging.judge import JUDGING_VERSION
+from reviewer.core.judging.judge import JUDGING_VERSION, judgement_at
 from reviewer.core.judging.verdict import Box, Judgement, RegionKind, Verdict
 from reviewer.core.metadata import CaptureInfo
 from reviewer.core.scoring import get_scorer
@@ -56,6 +56,7 @@ def to_stored(result: PhotoResult) -> StoredScore | None:
             "region": j.region,
             "boxes": [[b.x, b.y, b.w, b.h] for b in j.boxes],
             "threshold": s.threshold,
+            "follows_threshold": j.follows_threshold,
             "judging": JUDGING_VERSION,
         }
     if result.info is not None:
@@ -156,7 +157,7 @@ def from_stored(
         info,
         signature=signature,
         af_points=tuple(af_points),
-        judgement=_stored_judgement(p.get("judgement"), thr),
+        judgement=_stored_judgement(p.get("judgement"), score),
     )
 
 
@@ -164,25 +165,31 @@ _VERDICTS = ("sharp", "blurry", "unsure", "error")
 _REGIONS = ("af", "face", "subject", "sharpest", "frame")
 
 
-def _stored_judgement(raw: object, threshold: float) -> Judgement | None:
-    """The stored verdict and reason, when they were judged at this threshold."""
-    if not isinstance(raw, dict) or raw.get("threshold") != threshold:
+def _stored_judgement(raw: object, score: Score) -> Judgement | None:
+    """The stored verdict and reason, at `score`'s threshold: as stored when judged at it; at
+    another, made again from the deciding radius or the score (judge.judgement_at)."""
+    if not isinstance(raw, dict):
         return None
     verdict, region, reason = raw.get("verdict"), raw.get("region"), raw.get("reason")
     if verdict not in _VERDICTS or region not in _REGIONS or not isinstance(reason, str):
+        return None
+    judged_at, follows = raw.get("threshold"), raw.get("follows_threshold")
+    if not isinstance(judged_at, int | float) or not isinstance(follows, bool):
         return None
     blur = raw.get("blur_px")
     try:
         boxes = tuple(Box(*(float(v) for v in b)) for b in raw.get("boxes") or [])
     except (TypeError, ValueError):
         return None
-    return Judgement(
+    stored = Judgement(
         cast(Verdict, verdict),
         reason,
         float(blur) if isinstance(blur, int | float) else None,
         cast(RegionKind, region),
         boxes,
+        follows,
     )
+    return judgement_at(score.at_threshold(float(judged_at)), stored, score.threshold)
 
 
 def split_cached(

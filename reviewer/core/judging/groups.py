@@ -407,7 +407,7 @@ def judge_in_groups(
             for i in group:
                 j = out[i]
                 if j.verdict == "blurry":
-                    out[i] = replace(j, verdict="unsure", reason=series)
+                    out[i] = replace(j, verdict="unsure", reason=series, follows_threshold=False)
                 elif j.verdict != "error":
                     out[i] = replace(j, reason=f"{series}; {j.reason}" if j.reason else series)
             continue
@@ -426,6 +426,7 @@ def judge_in_groups(
                     j,
                     verdict="blurry",
                     reason=f"{ratio:.1f}× blurrier than the best frame of its burst",
+                    follows_threshold=False,
                 )
             elif (
                 j.verdict in ("blurry", "unsure")
@@ -438,5 +439,6 @@ def judge_in_groups(
                     reason="best frame of its burst"
                     if i == best_i
                     else "as sharp as the best frame of its burst",
+                    follows_threshold=False,
                 )
     return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -65,8 +65,9 @@ SCORE_MARGINS: dict[str, tuple[float, float]] = {
 }
 DEFAULT_SCORE_MARGIN = (0.8, 1.1)
 # Bumped whenever the same pixels could be judged differently: stored judgements of another
-# version are stale, and the score cache scores those photos again (2: faces).
-JUDGING_VERSION = 2
+# version are stale, and the score cache scores those photos again (2: faces; 3: a verdict
+# records whether it follows the threshold).
+JUDGING_VERSION = 3
 MIN_SIDE = 64  # px: a smaller image is too small to judge
 MIN_LONG_EDGE = 160
 FLAT_STD = 2.0  # grey levels: a frame this even has nothing to judge
@@ -282,7 +283,7 @@ def _by_score(score: Score) -> Judgement:
         "blurry": f"score {score.value:.3g} — blurry",
         "unsure": f"score {score.value:.3g}: within the margin of the threshold",
     }
-    return Judgement(verdict, reasons[verdict])
+    return Judgement(verdict, reasons[verdict], follows_threshold=True)
 
 
 def _radius_judgement(
@@ -295,10 +296,26 @@ def _radius_judgement(
         reason = f"{what} {fmt_px(radius)} blurred"
     else:
         reason = f"{what} {fmt_px(radius)}: within the margin of the threshold"
-    return Judgement(verdict, reason, radius, kind, boxes)  # type: ignore[arg-type]
+    return Judgement(verdict, reason, radius, kind, boxes, True)  # type: ignore[arg-type]
 
 
-_NAMES = {"af": "AF point", "face": "face", "subject": "subject"}
+def judgement_at(score: Score, judgement: Judgement | None, threshold: float) -> Judgement | None:
+    """The frame's judgement at another threshold than `score`'s, without its pixels.
+
+    A verdict that is the deciding blur radius (the AF point's, the face's, the subject's...) or
+    the score against the threshold's band is made again at `threshold`, with the same unsure
+    margin a fresh judgement would have there. Every other verdict (nothing to judge, camera
+    shake, a region at odds with the frame, error) holds at any threshold. None stays None."""
+    if judgement is None or not judgement.follows_threshold or score.threshold == threshold:
+        return judgement
+    radius = judgement.blur_px
+    if score.method == "focus" and radius is not None and math.isfinite(radius):
+        what = _NAMES.get(judgement.region, "sharpest region")
+        return _radius_judgement(radius, threshold, what, judgement.region, judgement.boxes)
+    return _by_score(score.at_threshold(threshold))
+
+
+_NAMES = {"af": "AF point", "face": "face", "subject": "subject", "sharpest": "sharpest region"}
 
 
 def _by_regions(
@@ -317,7 +334,7 @@ def _by_regions(
             # is the subject's; the mask shows where it is.
             what = f"subject {fmt_px(frame_radius)}"
             reason = frame.reason.replace(f"sharpest region {fmt_px(frame_radius)}", what)
-            return Judgement(frame.verdict, reason, frame_radius, "subject", region.boxes)
+            return replace(frame, reason=reason, region="subject", boxes=region.boxes)
         if region.kind == "face" and len(region.boxes) > 1:
             # A group: the photographer focused on one of the faces (in a shallow depth of
             # field the others blur): the sharpest face decides.

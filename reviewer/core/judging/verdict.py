@@ -39,3 +39,7 @@ class Judgement:
     blur_px: float | None = None  # the blur radius that decided, px at a 2048 px long edge
     region: RegionKind = "frame"
     boxes: tuple[Box, ...] = ()  # the region that decided (AF boxes, a face); empty otherwise
+    # The verdict is `blur_px` (or the score) against the threshold's band, margin and all, so
+    # it moves with the threshold (judge.judgement_at). Every other verdict - nothing to judge,
+    # camera shake, a region at odds with the frame - holds at any threshold.
+    follows_threshold: bool = False

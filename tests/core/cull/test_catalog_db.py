@@ -436,3 +436,31 @@ def test_a_judgement_of_another_judging_version_is_judged_again(tmp_path: Path) 
     del older["judging"]  # stored before faces were judged
     stale = StoredScore("focus", 61.25, {**stored.payload, "judgement": older})
     assert from_stored(a, stale) is None
+
+
+def test_a_cached_judgement_read_at_another_threshold_is_made_again_there(
+    tmp_path: Path,
+) -> None:
+    """The window reopens a folder after the threshold moved: a verdict within the margin
+    follows the threshold as a fresh judgement would; camera shake stays blurry."""
+    from reviewer.core.batch import PhotoResult
+    from reviewer.core.cull.score_cache import from_stored, to_stored
+    from reviewer.core.judging.judge import judgement_at
+    from reviewer.core.judging.verdict import Judgement
+    from reviewer.core.scoring.base import Score
+
+    (a,) = make_files(tmp_path / "shoot", 1)
+    score = Score("focus", 45.0, 50.0, "ok", "none", {"blur_radius_px": 3.0})
+    margin = Judgement("unsure", "AF point 3.0 px: within the margin", 3.0, "af", (), True)
+    shake = Judgement("blurry", "camera shake: smeared 9 px at 10°", 9.0, "frame")
+    verdicts = {}
+    for judged in (margin, shake):
+        stored = to_stored(PhotoResult(a, "focus", score, 600, 400, judgement=judged))
+        assert stored is not None
+        for threshold in (20.0, 50.0, 90.0):
+            back = from_stored(a, stored, threshold)
+            assert back is not None and back.judgement is not None
+            assert back.judgement == judgement_at(score, judged, threshold)
+            verdicts[judged.reason, threshold] = back.judgement.verdict
+    assert [verdicts[margin.reason, t] for t in (20.0, 50.0, 90.0)] == ["sharp", "unsure", "blurry"]
+    assert {verdicts[shake.reason, t] for t in (20.0, 50.0, 90.0)} == {"blurry"}

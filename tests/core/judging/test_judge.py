@@ -13,10 +13,16 @@ import pytest
 
 from reviewer.cli import main
 from reviewer.core.image import DecodedPhoto
-from reviewer.core.judging.judge import ONE_WAY_COHERENCE, judge_photo, threshold_radius
+from reviewer.core.judging.judge import (
+    ONE_WAY_COHERENCE,
+    judge_photo,
+    judgement_at,
+    threshold_radius,
+)
 from reviewer.core.judging.shake import analyse, detect_shake
 from reviewer.core.judging.verdict import Judgement
 from reviewer.core.scoring import get_scorer
+from reviewer.core.scoring.base import Score
 from reviewer.core.scoring.common import luma_u8
 from reviewer.core.scoring.focus import RADIUS_AT_THRESHOLD
 from tests.imagegen import dead_leaves, defocus, motion
@@ -158,3 +164,44 @@ def test_reason_column_in_score_command(
     assert rec["verdict"] == "sharp" and "sharp" in rec["reason"]
     assert rec["region"]["kind"] in ("af", "face", "subject", "sharpest", "frame")
     assert isinstance(rec["region"]["boxes"], list)
+
+
+@pytest.mark.parametrize("method", ["focus", "laplacian"])
+@pytest.mark.parametrize("blur", [0.0, 1.5, 2.5, 4.0])
+def test_a_verdict_made_again_at_a_new_threshold_matches_a_fresh_judgement(
+    scene: np.ndarray, method: str, blur: float
+) -> None:
+    # The window moves the threshold without the pixels (judgement_at); what it shows must be
+    # what judging the pixels at that threshold gives, unsure margin and all.
+    frame = defocus(scene, blur) if blur else scene
+    photo = DecodedPhoto(frame, (W, H))
+    score = get_scorer(method).score(photo)
+    at_default = judge_photo(photo, score)
+    assert at_default.follows_threshold
+    for threshold in (10.0, 30.0, 45.0, 55.0, 70.0, 90.0):
+        fresh = judge_photo(photo, score.at_threshold(threshold))
+        moved = judgement_at(score, at_default, threshold)
+        assert moved is not None
+        assert (moved.verdict, moved.reason, moved.region) == (
+            fresh.verdict,
+            fresh.reason,
+            fresh.region,
+        ), (threshold, at_default)
+
+
+def test_a_margin_verdict_follows_the_threshold_and_other_verdicts_hold() -> None:
+    score = Score("focus", 45.0, 50.0, details={"blur_radius_px": 3.0})
+    af = Judgement("unsure", "AF point 3.0 px: within the margin", 3.0, "af", (), True)
+    assert judgement_at(score, af, 50.0) is af  # made at this threshold: as it is
+    lenient, strict = judgement_at(score, af, 20.0), judgement_at(score, af, 90.0)
+    assert lenient is not None and (lenient.verdict, lenient.region) == ("sharp", "af")
+    assert lenient.reason.startswith("AF point 3.0 px")
+    assert strict is not None and (strict.verdict, strict.region) == ("blurry", "af")
+    # camera shake, nothing to judge, a region at odds with the frame: not a matter of threshold
+    for held in (
+        Judgement("blurry", "camera shake: smeared 9 px at 10°", 9.0, "frame"),
+        Judgement("unsure", "nothing sharp to judge"),
+        Judgement("unsure", "AF point 4.0 px blurred, sharp elsewhere", 4.0, "af"),
+    ):
+        assert judgement_at(score, held, 5.0) is held
+    assert judgement_at(score, None, 10.0) is None
