@@ -79,21 +79,27 @@ def _autocorrelations(gx: F32, gy: F32, reach: int) -> tuple[F32, F32, F32]:
     def spectrum(c: F32) -> F32:
         pad = np.zeros((big_h, big_w), np.float32)
         pad[:h, :w] = c - float(c.mean())
-        return np.asarray(cv2.dft(pad), np.float32)  # packed (CCS): half the work of complex
+        # packed (CCS): half the work of complex; the zero rows below the tile are skipped
+        return np.asarray(cv2.dft(pad, nonzeroRows=h), np.float32)
 
-    # the shifts -reach..reach of a circular correlation, without shifting the whole of it
-    rows = np.arange(-reach, reach + 1) % big_h
     cols = np.arange(-reach, reach + 1) % big_w
-    window = np.ix_(rows, cols)
 
-    def corr(f1: F32, f2: F32) -> F32:
-        prod = cv2.mulSpectrums(f1, f2, 0, conjB=True)
-        full = cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
-        return np.asarray(np.asarray(full, np.float32)[window])
+    def even(product: F32) -> F32:
+        # All three are even functions, A(-d) = A(d): only the rows of shifts 0..reach are
+        # transformed back (a tenth of the rows); the negative shifts are their mirror image.
+        full = cv2.idft(product, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE, nonzeroRows=reach + 1)
+        top = np.asarray(full, np.float32)[: reach + 1][:, cols]
+        return np.ascontiguousarray(np.vstack((top[:0:-1, ::-1], top)))
+
+    def product(f1: F32, f2: F32) -> F32:
+        return np.asarray(cv2.mulSpectrums(f1, f2, 0, conjB=True), np.float32)
 
     fx, fy = spectrum(gx), spectrum(gy)
-    axy = corr(fx, fy)
-    return corr(fx, fx), corr(fy, fy), np.asarray(axy + axy[::-1, ::-1], np.float32)
+    return (
+        even(product(fx, fx)),
+        even(product(fy, fy)),
+        even(product(fx, fy) + product(fy, fx)),
+    )
 
 
 def _directional_map(axx: F32, ayy: F32, axy: F32) -> F32:

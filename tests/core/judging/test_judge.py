@@ -205,3 +205,29 @@ def test_a_margin_verdict_follows_the_threshold_and_other_verdicts_hold() -> Non
     ):
         assert judgement_at(score, held, 5.0) is held
     assert judgement_at(score, None, 10.0) is None
+
+
+def test_gradient_autocorrelations_match_a_direct_sum() -> None:
+    from reviewer.core.judging.shake import _autocorrelations
+
+    rng = np.random.default_rng(3)
+    gx = rng.normal(0, 1, (37, 52)).astype(np.float32)
+    gy = rng.normal(0, 1, (37, 52)).astype(np.float32)
+    reach = 6
+    axx, ayy, axy = _autocorrelations(gx, gy, reach)
+    cx, cy = gx - gx.mean(), gy - gy.mean()
+
+    def corr(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> float:
+        # sum over p of a(p) b(p + d), over the pixels where both are inside the tile
+        h, w = a.shape
+        ys, xs = slice(max(0, -dy), min(h, h - dy)), slice(max(0, -dx), min(w, w - dx))
+        yd, xd = slice(ys.start + dy, ys.stop + dy), slice(xs.start + dx, xs.stop + dx)
+        return float((a[ys, xs] * b[yd, xd]).sum())
+
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            i, j = dy + reach, dx + reach
+            assert axx[i, j] == pytest.approx(corr(cx, cx, dy, dx), abs=1e-2)
+            assert ayy[i, j] == pytest.approx(corr(cy, cy, dy, dx), abs=1e-2)
+            both = corr(cx, cy, dy, dx) + corr(cy, cx, dy, dx)
+            assert axy[i, j] == pytest.approx(both, abs=1e-2)
