@@ -498,10 +498,12 @@ class MainWindow(QMainWindow):
         self.reverse_sort_action.setCheckable(True)
         self.collapse_action = self._action(
             "&Collapse Bursts",
-            lambda on: (self.proxy.set_collapse_bursts(bool(on)), self._schedule_visible()),
+            self.set_collapse_bursts,
             tip="Show each burst as its best frame; off: every frame",
         )
         self.collapse_action.setCheckable(True)
+        self.collapse_action.setChecked(self.settings.collapse_bursts())
+        self.proxy.set_collapse_bursts(self.settings.collapse_bursts())
         self.reverse_sort_action.setChecked(self.settings.sort_reversed())
         self.model.set_descending(self.settings.sort_reversed())
         self.reverse_sort_action.setIconText("⇅")
@@ -1243,6 +1245,13 @@ class MainWindow(QMainWindow):
         self.model.set_descending(bool(on))
         self.reverse_sort_action.setChecked(bool(on))
         self.settings.set_sort_reversed(bool(on))
+
+    def set_collapse_bursts(self, on: bool) -> None:
+        """Each burst shown as its best frame (remembered for the next run)."""
+        self.proxy.set_collapse_bursts(bool(on))
+        self.collapse_action.setChecked(bool(on))
+        self.settings.set_collapse_bursts(bool(on))
+        self._schedule_visible()
 
     def _set_sort_silently(self, key: SortKey) -> None:
         self.set_sort_key(key, by_user=False)

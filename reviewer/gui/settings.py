@@ -122,6 +122,12 @@ class AppSettings:
     def set_sort_reversed(self, on: bool) -> None:
         self.store.setValue("view/sort_reversed", "true" if on else "false")
 
+    def collapse_bursts(self) -> bool:
+        return str(self._get("view/collapse_bursts", "false")).lower() == "true"
+
+    def set_collapse_bursts(self, on: bool) -> None:
+        self.store.setValue("view/collapse_bursts", "true" if on else "false")
+
     def theme(self) -> str:
         return str(self._get("view/theme", "dark"))
 

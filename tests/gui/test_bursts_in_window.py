@@ -85,8 +85,15 @@ def test_bursts_are_judged_after_scoring_shown_as_stacks_and_bulk_rejected_in_co
     assert window.proxy.rowCount() == 4
     shown_names = {window.proxy.index(i, 0).data(0) for i in range(4)}
     assert best.shot.label() in shown_names
+    # remembered: a new window starts collapsed
+    assert window.settings.collapse_bursts()
+    other = MainWindow(window.settings, jobs=1)
+    qtbot.addWidget(other)
+    assert other.collapse_action.isChecked() and other.proxy.collapse_bursts
+    other.close()
     window.collapse_action.trigger()
     assert window.proxy.rowCount() == 8
+    assert not window.settings.collapse_bursts()
 
     # a threshold just above the mild frame's score: still blurry in context, judged again
     # off the GUI thread at the new threshold
